@@ -1,0 +1,312 @@
+//! Registration: `/register/token` (backend), `/register/begin` and `/register/complete`
+//! (browser).
+
+use super::session::{self, Session};
+use super::validate::{self, Errors};
+use super::verify::{self, Proof};
+use crate::error::DomainError;
+use crate::keys::Caller;
+use crate::model::{AliasRecord, StoredCredential, TokenKind, TokenRecord};
+use crate::ports::CONFLICT_ALIAS;
+use crate::rp;
+use crate::service::{ClientInfo, Service};
+use crate::webauthn::{self, Attachment, Attestation, Hint, RegistrationRequest, UserVerification};
+use crate::{StoreError, device, tokens};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use webauthn_rs_core::proto::RegisterPublicKeyCredential;
+
+/// Default lifetime of register tokens and of the verify token a registration yields.
+const DEFAULT_TTL_SECONDS: i64 = 120;
+const MAX_HINTS: usize = 3;
+const MAX_NICKNAME_CHARS: usize = 64;
+
+/// `POST /register/token` input.
+#[derive(Debug, Clone, Default)]
+pub struct RegisterTokenInput {
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub attestation: Option<String>,
+    pub authenticator_type: Option<String>,
+    pub discoverable: Option<bool>,
+    pub user_verification: Option<String>,
+    pub aliases: Option<Vec<String>>,
+    pub alias_hashing: Option<bool>,
+    pub hints: Option<Vec<String>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What a register token remembers until `/register/begin`.
+#[derive(Debug, Serialize, Deserialize)]
+struct RegisterPayload {
+    user_id: String,
+    username: String,
+    display_name: String,
+    attestation: Attestation,
+    authenticator_type: Option<String>,
+    discoverable: bool,
+    user_verification: Option<String>,
+    aliases: Option<Vec<AliasRecord>>,
+    hints: Vec<Hint>,
+}
+
+fn alias_conflict() -> DomainError {
+    DomainError::AliasConflict
+}
+
+/// Hashes (or keeps, when hashing is off) a list of aliases.
+fn alias_records(app_id: &str, aliases: &[String], hashing: bool) -> Vec<AliasRecord> {
+    aliases
+        .iter()
+        .map(|a| AliasRecord {
+            alias_hash: validate::alias_hash(app_id, a),
+            plaintext: (!hashing).then(|| a.clone()),
+        })
+        .collect()
+}
+
+/// `POST /register/token`: validates the request and issues a reusable register token.
+pub async fn token(
+    svc: &Service,
+    caller: &Caller,
+    input: RegisterTokenInput,
+) -> Result<String, DomainError> {
+    let mut errors = Errors::default();
+    validate::user_id(&mut errors, input.user_id.as_deref());
+    if input.username.as_deref().unwrap_or_default().is_empty() {
+        errors.add("username", "The Username field is required.");
+    }
+    let aliases = input.aliases.unwrap_or_default();
+    validate::aliases(&mut errors, "aliases", &aliases);
+    let hint_names = input.hints.unwrap_or_default();
+    if hint_names.len() > MAX_HINTS {
+        errors.add("hints", format!("At most {MAX_HINTS} hints are allowed."));
+    }
+    let mut hints = Vec::new();
+    for name in &hint_names {
+        match Hint::parse(name) {
+            Some(h) => hints.push(h),
+            None => errors.add(
+                "hints",
+                format!("'{name}' is not a hint: use security-key, client-device or hybrid."),
+            ),
+        }
+    }
+    errors.into_result()?;
+    let user_id = input.user_id.unwrap_or_default();
+    let username = input.username.unwrap_or_default();
+
+    let attestation = Attestation::parse(input.attestation.as_deref())?;
+    if attestation != Attestation::None {
+        // Attestation needs the plan feature AllowAttestation, which no plan grants yet.
+        return Err(DomainError::bad_request(
+            "attestation_not_supported_on_plan",
+            "Attestation type not supported on your plan",
+        ));
+    }
+
+    let alias_records = alias_records(
+        &caller.app_id,
+        &aliases,
+        input.alias_hashing.unwrap_or(true),
+    );
+    if !alias_records.is_empty() {
+        let hashes: Vec<String> = alias_records.iter().map(|a| a.alias_hash.clone()).collect();
+        let owners = svc.store.alias_owners(&caller.app_id, &hashes).await?;
+        if owners.iter().any(|o| o.user_id != user_id) {
+            return Err(alias_conflict());
+        }
+    }
+
+    let now = svc.clock.now();
+    let expires_at = input
+        .expires_at
+        .unwrap_or(now + Duration::seconds(DEFAULT_TTL_SECONDS));
+    let payload = RegisterPayload {
+        display_name: input
+            .display_name
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| username.clone()),
+        user_id,
+        username,
+        attestation,
+        authenticator_type: input.authenticator_type,
+        discoverable: input.discoverable.unwrap_or(true),
+        user_verification: input.user_verification,
+        // A non-empty alias list replaces the user's aliases at completion; an empty or absent
+        // one leaves them alone (the Python SDK always sends `"aliases": []`).
+        aliases: (!alias_records.is_empty()).then_some(alias_records),
+        hints,
+    };
+    let payload = serde_json::to_string(&payload)
+        .map_err(|e| DomainError::Internal(format!("register token encode: {e}")))?;
+    let (value, hash) = tokens::mint(TokenKind::Register);
+    let record = TokenRecord {
+        token_hash: hash,
+        app_id: caller.app_id.clone(),
+        kind: TokenKind::Register,
+        expires_at,
+        payload,
+    };
+    svc.store.put_token(&record).await?;
+    tracing::info!(app_id = %caller.app_id, "register token created");
+    Ok(value)
+}
+
+/// `POST /register/begin`: creation options and a session.
+pub async fn begin(
+    svc: &Service,
+    caller: &Caller,
+    token: Option<&str>,
+    rp_id: Option<&str>,
+    origin: Option<&str>,
+) -> Result<(serde_json::Value, String), DomainError> {
+    let rp = rp::validate(rp_id, origin)?;
+    let record = tokens::read(
+        svc.store.as_ref(),
+        &caller.app_id,
+        TokenKind::Register,
+        token,
+        svc.clock.now(),
+    )
+    .await?;
+    let payload: RegisterPayload = serde_json::from_str(&record.payload)
+        .map_err(|e| DomainError::Internal(format!("register token decode: {e}")))?;
+    let attachment = Attachment::parse(payload.authenticator_type.as_deref())?;
+    let user_verification = UserVerification::parse(payload.user_verification.as_deref())?;
+    let existing = svc
+        .store
+        .list_credentials(&caller.app_id, &payload.user_id)
+        .await?;
+    let request = RegistrationRequest {
+        user_id: &payload.user_id,
+        username: &payload.username,
+        display_name: &payload.display_name,
+        attestation: payload.attestation,
+        attachment,
+        discoverable: payload.discoverable,
+        user_verification,
+        hints: &payload.hints,
+        exclude: existing.into_iter().map(|c| c.credential_id).collect(),
+    };
+    let (options, state) = webauthn::begin_registration(&rp, &request)?;
+    let session = Session::Register {
+        state,
+        rp_id: rp.rp_id,
+        user_id: payload.user_id,
+        aliases: payload.aliases,
+    };
+    let session = session::open(svc, &caller.app_id, &session).await?;
+    Ok((options, session))
+}
+
+/// `POST /register/complete` input.
+pub struct RegisterCompleteInput {
+    pub session: Option<String>,
+    pub rp_id: Option<String>,
+    pub origin: Option<String>,
+    pub nickname: Option<String>,
+    pub credential: RegisterPublicKeyCredential,
+    /// `clientExtensionResults.credProps.rk`, when the client reported it.
+    pub discoverable: Option<bool>,
+}
+
+fn invalid_registration(title: impl Into<String>) -> DomainError {
+    DomainError::bad_request("fido2_invalid_registration", title)
+}
+
+/// `POST /register/complete`: verifies the attestation, stores the passkey, issues a verify token.
+pub async fn complete(
+    svc: &Service,
+    caller: &Caller,
+    input: RegisterCompleteInput,
+    client: &ClientInfo,
+) -> Result<String, DomainError> {
+    if input
+        .nickname
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > MAX_NICKNAME_CHARS)
+    {
+        return Err(DomainError::invalid_field(
+            "nickname",
+            "Nickname cannot be longer than 64 characters.",
+        ));
+    }
+    let rp = rp::validate(input.rp_id.as_deref(), input.origin.as_deref())?;
+    let Session::Register {
+        state,
+        rp_id,
+        user_id,
+        aliases,
+    } = session::take(svc, &caller.app_id, input.session.as_deref()).await?
+    else {
+        return Err(session::wrong_ceremony());
+    };
+    if rp.rp_id != rp_id {
+        return Err(invalid_registration(format!(
+            "The RPID '{}' does not match the RPID '{rp_id}' the registration began with.",
+            rp.rp_id
+        )));
+    }
+    let verified = webauthn::finish_registration(&rp, &state, &input.credential)
+        .map_err(invalid_registration)?;
+    let info = webauthn::parse_attestation_object(&input.credential.response.attestation_object)
+        .ok_or_else(|| invalid_registration("The attestation object has no credential data."))?;
+    let webauthn_json = serde_json::to_string(&verified)
+        .map_err(|e| DomainError::Internal(format!("credential encode: {e}")))?;
+    let now = svc.clock.now();
+    let aaguid = uuid::Uuid::from_bytes(info.aaguid).to_string();
+    let credential = StoredCredential {
+        app_id: caller.app_id.clone(),
+        credential_id: verified.cred_id.clone(),
+        user_handle: user_id.as_bytes().to_vec(),
+        user_id: user_id.clone(),
+        public_key: info.public_key,
+        signature_counter: verified.counter,
+        attestation_fmt: info.format,
+        aaguid: Some(aaguid),
+        transports: input.credential.response.transports.as_ref().map(|ts| {
+            ts.iter()
+                .filter_map(|t| serde_json::to_value(t).ok()?.as_str().map(String::from))
+                .collect()
+        }),
+        created_at: now,
+        last_used_at: now,
+        rp_id: rp.rp_id.clone(),
+        origin: rp.origin.clone(),
+        country: client.country.clone(),
+        device: device::describe(client.user_agent.as_deref()),
+        nickname: input.nickname.clone(),
+        backup_state: info.backup_state,
+        backup_eligible: info.backup_eligible,
+        discoverable: input.discoverable,
+        webauthn: webauthn_json,
+    };
+    match svc
+        .store
+        .add_credential(&credential, aliases.as_deref())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(what)) if what == CONFLICT_ALIAS => return Err(alias_conflict()),
+        Err(StoreError::Conflict(_)) => {
+            return Err(invalid_registration("This passkey is already registered."));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(app_id = %caller.app_id, "passkey registered");
+    let proof = Proof {
+        user_id,
+        kind: "passkey_register",
+        rp_id: rp.rp_id,
+        origin: rp.origin,
+        device: credential.device,
+        country: credential.country,
+        nickname: credential.nickname,
+        credential_id: credential.credential_id,
+        purpose: None,
+        ttl: Duration::seconds(DEFAULT_TTL_SECONDS),
+    };
+    verify::issue(svc, &caller.app_id, proof).await
+}

@@ -1,0 +1,81 @@
+//! Ceremony sessions: the server-side state between begin and complete, behind a single-use
+//! `session_` token that expires with the WebAuthn timeout plus a margin.
+
+use crate::error::DomainError;
+use crate::model::{AliasRecord, TokenKind, TokenRecord};
+use crate::service::Service;
+use crate::tokens;
+use crate::webauthn::TIMEOUT_MS;
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use webauthn_rs_core::proto::{AuthenticationState, RegistrationState};
+
+/// Margin past the browser timeout before a session stops being accepted: covers the network
+/// round trip and clock skew, while keeping the window in which a challenge is live short.
+const SESSION_MARGIN_SECONDS: i64 = 30;
+
+/// What a session remembers.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "ceremony", rename_all = "lowercase")]
+pub enum Session {
+    Register {
+        state: RegistrationState,
+        rp_id: String,
+        user_id: String,
+        aliases: Option<Vec<AliasRecord>>,
+    },
+    Signin {
+        state: AuthenticationState,
+        rp_id: String,
+        purpose: String,
+        ttl_seconds: i64,
+        /// Credential ids the sign-in was restricted to; empty for discoverable sign-in.
+        allowed: Vec<Vec<u8>>,
+        /// The sign-in named a user (by id or alias): only `allowed` may answer.
+        restricted: bool,
+    },
+}
+
+/// Stores the session and returns its token.
+pub async fn open(svc: &Service, app_id: &str, session: &Session) -> Result<String, DomainError> {
+    let payload = serde_json::to_string(session)
+        .map_err(|e| DomainError::Internal(format!("session encode: {e}")))?;
+    let (token, hash) = tokens::mint(TokenKind::Session);
+    let ttl =
+        Duration::milliseconds(i64::from(TIMEOUT_MS)) + Duration::seconds(SESSION_MARGIN_SECONDS);
+    let record = TokenRecord {
+        token_hash: hash,
+        app_id: app_id.to_string(),
+        kind: TokenKind::Session,
+        expires_at: svc.clock.now() + ttl,
+        payload,
+    };
+    svc.store.put_token(&record).await?;
+    Ok(token)
+}
+
+/// Consumes the session (exactly once, even under concurrency) and decodes it.
+pub async fn take(
+    svc: &Service,
+    app_id: &str,
+    token: Option<&str>,
+) -> Result<Session, DomainError> {
+    let record = tokens::consume(
+        svc.store.as_ref(),
+        app_id,
+        TokenKind::Session,
+        token,
+        svc.clock.now(),
+    )
+    .await?;
+    serde_json::from_str(&record.payload)
+        .map_err(|e| DomainError::Internal(format!("session decode: {e}")))
+}
+
+/// The session token did not come from the ceremony the endpoint completes.
+pub fn wrong_ceremony() -> DomainError {
+    DomainError::bad_request(
+        "invalid_token",
+        "The session you supplied belongs to a different ceremony.",
+    )
+}

@@ -1,0 +1,107 @@
+//! Storage ports: one trait per aggregate, object-safe and `Send + Sync`, implemented by the
+//! embedded (SQLite) and AWS (DynamoDB) adapters. Every method is one atomic step; methods that
+//! must change several records at once say so, and adapters do them in one transaction.
+
+use crate::error::StoreError;
+use crate::model::{AliasRecord, ApiKeyRecord, App, StoredCredential, TokenRecord};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// `StoreError::Conflict` payloads of [`CredentialStore::add_credential`], so the domain can tell
+/// which uniqueness rule failed.
+pub const CONFLICT_ALIAS: &str = "alias";
+pub const CONFLICT_CREDENTIAL: &str = "credential";
+
+/// Apps and their API keys.
+#[async_trait]
+pub trait AppStore: Send + Sync {
+    /// Creates the app and its first keys atomically; `Conflict` if the app id is taken.
+    async fn create_app(&self, app: &App, keys: &[ApiKeyRecord]) -> StoreResult<()>;
+    async fn get_app(&self, app_id: &str) -> StoreResult<Option<App>>;
+    /// Finds a key by the keyed hash of its full value.
+    async fn get_api_key(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>>;
+    /// Adds a key to an existing app; `Conflict` if the hash exists.
+    async fn add_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()>;
+    /// Locks or unlocks one key by its id (last 4 chars); `false` if there is no such key.
+    async fn set_api_key_locked(
+        &self,
+        app_id: &str,
+        key_id: &str,
+        locked: bool,
+    ) -> StoreResult<bool>;
+}
+
+/// What changes when a credential is used to sign in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CredentialUse {
+    /// The counter the sign-in was verified against: the update only applies if it is unchanged.
+    pub expected_counter: u32,
+    pub new_counter: u32,
+    pub backup_state: bool,
+    pub backup_eligible: bool,
+    pub last_used_at: DateTime<Utc>,
+    pub country: String,
+    pub device: String,
+}
+
+/// Credentials and aliases of users.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AliasOwner {
+    pub alias_hash: String,
+    pub user_id: String,
+}
+
+#[async_trait]
+pub trait CredentialStore: Send + Sync {
+    /// Stores a new credential and, when `aliases` is `Some`, replaces the user's alias set, in
+    /// one transaction. `Conflict` if the credential id exists in the app or an alias belongs to
+    /// another user (nothing is written then).
+    async fn add_credential(
+        &self,
+        cred: &StoredCredential,
+        aliases: Option<&[AliasRecord]>,
+    ) -> StoreResult<()>;
+    async fn get_credential(
+        &self,
+        app_id: &str,
+        credential_id: &[u8],
+    ) -> StoreResult<Option<StoredCredential>>;
+    async fn list_credentials(
+        &self,
+        app_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<StoredCredential>>;
+    /// Records a sign-in: compare-and-set on the counter, so two concurrent uses of one counter
+    /// value cannot both succeed. `Conflict` if the counter moved meanwhile.
+    async fn record_credential_use(
+        &self,
+        app_id: &str,
+        credential_id: &[u8],
+        change: &CredentialUse,
+    ) -> StoreResult<()>;
+    /// Owners of the given alias hashes (absent hashes are simply not returned).
+    async fn alias_owners(
+        &self,
+        app_id: &str,
+        alias_hashes: &[String],
+    ) -> StoreResult<Vec<AliasOwner>>;
+}
+
+/// Register, session and verify tokens.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    async fn put_token(&self, token: &TokenRecord) -> StoreResult<()>;
+    /// Reads a token without consuming it (register tokens are reusable until expiry).
+    async fn get_token(&self, app_id: &str, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
+    /// Deletes and returns the token in one atomic step: of many concurrent callers exactly one
+    /// gets it. Expired tokens are returned too (and deleted), so the caller can say "expired".
+    async fn take_token(&self, app_id: &str, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
+    /// Deletes tokens that expired before `before`; returns how many.
+    async fn purge_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// Everything a [`crate::Service`] needs from storage.
+pub trait Store: AppStore + CredentialStore + TokenStore {}
+impl<T: AppStore + CredentialStore + TokenStore> Store for T {}

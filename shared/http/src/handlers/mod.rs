@@ -1,0 +1,5 @@
+//! Handlers: extract, call the domain operation, map the result. No rules live here.
+
+pub mod health;
+pub mod register;
+pub mod signin;

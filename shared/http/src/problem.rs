@@ -1,0 +1,211 @@
+//! Every error a request can end in, and the one exhaustive mapping to problem+json (RFC 7807)
+//! with the contract's types, titles and codes (§2, §4). 5xx bodies never carry internals.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ferrokey_core::DomainError;
+use ferrokey_core::tokens::expired_title;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+const ERRORS_URL: &str = "https://docs.passwordless.dev/guide/errors.html#";
+const VALIDATION_TYPE: &str = "https://tools.ietf.org/html/rfc9110#section-15.5.1";
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A failed request: a domain refusal, or a body the HTTP layer could not read.
+#[derive(Debug)]
+pub enum ApiError {
+    Domain(DomainError),
+    /// The body is not JSON (or not UTF-8, or too deep): 400.
+    MalformedBody {
+        detail: String,
+    },
+    /// The body is JSON but a member has the wrong type: 400 validation naming the field.
+    WrongType {
+        field: String,
+        message: String,
+    },
+    /// Over [`crate::MAX_BODY_BYTES`]: 413.
+    TooLarge,
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        ApiError::Domain(e)
+    }
+}
+
+/// The wire parts of one problem.
+struct Problem {
+    status: StatusCode,
+    body: Map<String, Value>,
+    www_authenticate: Option<&'static str>,
+    retry_after: Option<u32>,
+}
+
+fn coded(status: StatusCode, code: Option<&str>, title: &str) -> Problem {
+    let mut body = Map::new();
+    body.insert(
+        "type".into(),
+        json!(format!("{ERRORS_URL}{}", code.unwrap_or_default())),
+    );
+    body.insert("title".into(), json!(title));
+    body.insert("status".into(), json!(status.as_u16()));
+    body.insert("errorCode".into(), json!(code));
+    Problem {
+        status,
+        body,
+        www_authenticate: None,
+        retry_after: None,
+    }
+}
+
+fn validation(errors: &BTreeMap<String, Vec<String>>) -> Problem {
+    let mut body = Map::new();
+    body.insert("type".into(), json!(VALIDATION_TYPE));
+    body.insert(
+        "title".into(),
+        json!("One or more validation errors occurred."),
+    );
+    body.insert("status".into(), json!(400));
+    body.insert("errors".into(), json!(errors));
+    Problem {
+        status: StatusCode::BAD_REQUEST,
+        body,
+        www_authenticate: None,
+        retry_after: None,
+    }
+}
+
+fn auth_problem(status: StatusCode, fragment: &str, title: &str, detail: &str) -> Problem {
+    let mut body = Map::new();
+    body.insert("type".into(), json!(format!("{ERRORS_URL}{fragment}")));
+    body.insert("title".into(), json!(title));
+    body.insert("status".into(), json!(status.as_u16()));
+    body.insert("detail".into(), json!(detail));
+    Problem {
+        status,
+        body,
+        www_authenticate: None,
+        retry_after: None,
+    }
+}
+
+fn problem_for(error: &ApiError) -> Problem {
+    match error {
+        ApiError::Domain(e) => domain_problem(e),
+        ApiError::MalformedBody { detail } => {
+            let mut p = coded(
+                StatusCode::BAD_REQUEST,
+                Some("invalid_json"),
+                "The request body is not valid JSON.",
+            );
+            p.body.insert("detail".into(), json!(detail));
+            p
+        }
+        ApiError::WrongType { field, message } => {
+            let mut errors = BTreeMap::new();
+            errors.insert(field.clone(), vec![message.clone()]);
+            validation(&errors)
+        }
+        ApiError::TooLarge => coded(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Some("payload_too_large"),
+            "The request body is larger than 1 MiB.",
+        ),
+    }
+}
+
+fn domain_problem(e: &DomainError) -> Problem {
+    match e {
+        DomainError::Unauthorized { header, detail } => {
+            let name = header.name();
+            let title = format!("A valid '{name}' header is required.");
+            let mut p = auth_problem(StatusCode::UNAUTHORIZED, name, &title, detail);
+            p.www_authenticate = Some(name);
+            p
+        }
+        DomainError::ApiKeyLocked => coded(
+            StatusCode::FORBIDDEN,
+            Some("api_key_locked"),
+            "ApiKey has been locked.",
+        ),
+        DomainError::MissingScope { scope } => auth_problem(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "You are forbidden from accessing this resource.",
+            &format!(
+                "You are unable to access this resource because you do not have the required permissions. Required scopes: {scope}"
+            ),
+        ),
+        DomainError::Validation(errors) => validation(errors),
+        DomainError::BadRequest { code, title } => coded(StatusCode::BAD_REQUEST, *code, title),
+        DomainError::ExpiredToken { seconds_ago } => coded(
+            StatusCode::FORBIDDEN,
+            Some("expired_token"),
+            &expired_title(*seconds_ago),
+        ),
+        DomainError::UnknownCredential { credential_id } => {
+            let mut p = coded(
+                StatusCode::BAD_REQUEST,
+                Some("unknown_credential"),
+                "We don't recognize the passkey you sent us.",
+            );
+            p.body.insert("credentialId".into(), json!(credential_id));
+            p
+        }
+        DomainError::AliasConflict => coded(
+            StatusCode::CONFLICT,
+            Some("alias_conflict"),
+            "Alias is already in use by another userid",
+        ),
+        DomainError::AppExists { app_id } => coded(
+            StatusCode::CONFLICT,
+            Some("app_exists"),
+            &format!("accountName '{app_id}' is not available"),
+        ),
+        DomainError::Unavailable(cause) => {
+            tracing::error!(%cause, "dependency unavailable");
+            let mut p = coded(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some("service_unavailable"),
+                "The service is temporarily unavailable. Please retry shortly.",
+            );
+            p.retry_after = Some(5);
+            p
+        }
+        DomainError::Internal(cause) => {
+            tracing::error!(%cause, "internal error");
+            let mut p = coded(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                None,
+                "The api has encountered an error",
+            );
+            p.body
+                .insert("detail".into(), json!("The api has encountered an error"));
+            p
+        }
+    }
+}
+
+/// The status, content type and JSON body an error maps to (exposed for tests).
+pub fn describe(error: &ApiError) -> (StatusCode, Value) {
+    let p = problem_for(error);
+    (p.status, Value::Object(p.body))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let p = problem_for(&self);
+        let mut response = (p.status, Value::Object(p.body).to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(scheme) = p.www_authenticate {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(scheme));
+        }
+        if let Some(seconds) = p.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}

@@ -1,0 +1,153 @@
+//! The route table: the single list of (method, path, access, handler, Lambda binary). The local
+//! server mounts all of it, each Lambda binary mounts its own row, and template checks read it.
+
+use crate::handlers::{health, register, signin};
+use crate::{AppState, MAX_BODY_BYTES, auth};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Method, Request};
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodRouter, get, post};
+use ferrokey_core::error::KeyHeader;
+use ferrokey_core::model::Scope;
+use std::time::Duration;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Anonymous,
+    Key(KeyHeader, Scope),
+}
+
+/// One row of the route table.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    /// The Lambda binary (and SAM function) that serves this route alone.
+    pub lambda: &'static str,
+    handler: fn() -> MethodRouter<AppState>,
+}
+
+const SECRET: KeyHeader = KeyHeader::ApiSecret;
+const PUBLIC: KeyHeader = KeyHeader::ApiKey;
+
+/// Every route Ferrokey serves.
+pub fn routes() -> Vec<Route> {
+    use Access::{Anonymous, Key};
+    let row = |method: Method, path, access, lambda, handler| Route {
+        method,
+        path,
+        access,
+        lambda,
+        handler,
+    };
+    vec![
+        row(Method::GET, "/", Anonymous, "health-http", || {
+            get(health::root)
+        }),
+        row(
+            Method::GET,
+            "/health/http",
+            Anonymous,
+            "health-http",
+            || get(health::http),
+        ),
+        row(
+            Method::POST,
+            "/register/token",
+            Key(SECRET, Scope::TokenRegister),
+            "register-token",
+            || post(register::token),
+        ),
+        row(
+            Method::POST,
+            "/register/begin",
+            Key(PUBLIC, Scope::Register),
+            "register-begin",
+            || post(register::begin),
+        ),
+        row(
+            Method::POST,
+            "/register/complete",
+            Key(PUBLIC, Scope::Register),
+            "register-complete",
+            || post(register::complete),
+        ),
+        row(
+            Method::POST,
+            "/signin/begin",
+            Key(PUBLIC, Scope::Login),
+            "signin-begin",
+            || post(signin::begin),
+        ),
+        row(
+            Method::POST,
+            "/signin/complete",
+            Key(PUBLIC, Scope::Login),
+            "signin-complete",
+            || post(signin::complete),
+        ),
+        row(
+            Method::POST,
+            "/signin/verify",
+            Key(SECRET, Scope::TokenVerify),
+            "signin-verify",
+            || post(signin::verify),
+        ),
+    ]
+}
+
+fn mount(state: &AppState, rows: impl Iterator<Item = Route>) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    for route in rows {
+        let mut method_router = (route.handler)();
+        if let Access::Key(header, scope) = route.access {
+            method_router = method_router.route_layer(from_fn_with_state(
+                (state.clone(), header, scope),
+                auth::require_key,
+            ));
+        }
+        router = router.route(route.path, method_router);
+    }
+    let request_id = HeaderName::from_static("x-request-id");
+    router
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(
+            // Browsers call the ceremony endpoints cross-origin with the ApiKey,
+            // Client-Version and Content-Type headers; nothing is credentialed (no cookies).
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods(Any)
+                .allow_headers(Any)
+                .max_age(Duration::from_secs(3600)),
+        )
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state.clone())
+}
+
+/// The whole API (the local server).
+pub fn router(state: AppState) -> Router {
+    mount(&state, routes().into_iter())
+}
+
+/// Only the routes of one Lambda binary; `None` if the name is unknown.
+pub fn router_for(state: AppState, lambda: &str) -> Option<Router> {
+    let rows: Vec<Route> = routes()
+        .into_iter()
+        .filter(|r| r.lambda == lambda)
+        .collect();
+    (!rows.is_empty()).then(|| mount(&state, rows.into_iter()))
+}

@@ -1,0 +1,1 @@
+//! The integration tests live in `it/`; this crate has no library code.
