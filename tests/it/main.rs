@@ -1,1 +1,11 @@
-fn main() {}
+//! Ferrokey's one integration-test binary: the real Router on 127.0.0.1:0 over HTTP, driven
+//! with the JSON the official browser client and server SDKs send.
+
+mod authenticator;
+mod harness;
+
+mod auth;
+mod cli;
+mod hostile;
+mod register;
+mod signin;

@@ -1,1 +1,6 @@
-fn main() {}
+//! Lambda function for the `signin-complete` row of the route table.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    ferrokey_functions::run("signin-complete").await
+}

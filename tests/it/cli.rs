@@ -1,0 +1,121 @@
+//! The `ferrokey` binary itself: `app create` prints keys, `serve` serves them, data survives a
+//! restart. Needs `cargo build` to have built the binary (the test command does).
+
+use crate::authenticator::SoftPasskey;
+use crate::harness::{ORIGIN, RP_ID};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn binary() -> PathBuf {
+    if let Ok(path) = std::env::var("FERROKEY_BIN") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target")
+    });
+    target.join("debug/ferrokey")
+}
+
+fn create_app(dir: &Path, app_id: &str) -> std::process::Output {
+    Command::new(binary())
+        .args(["app", "create", app_id, "--data-dir"])
+        .arg(dir)
+        .output()
+        .expect("run ferrokey (build it with `cargo build` first)")
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn serve(dir: &Path) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(binary())
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn ferrokey serve");
+    // Owned by `Server` at once, so a failed start still kills and reaps the child.
+    let server = Server { child, base: format!("http://127.0.0.1:{port}") };
+    for _ in 0..100 {
+        if let Ok(r) = reqwest::get(format!("{}/health/http", server.base)).await
+            && r.status().is_success()
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("ferrokey serve did not come up");
+}
+
+async fn post(base: &str, path: &str, header: (&str, &str), body: Value) -> Value {
+    let reply = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .header(header.0, header.1)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200, "{path}");
+    reply.json().await.unwrap()
+}
+
+#[test]
+fn app_create_prints_keys_and_refuses_duplicates_and_bad_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = create_app(dir.path(), "shop");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let keys: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(keys["appId"], "shop");
+    let key = keys["apiKey"].as_str().unwrap();
+    let secret = keys["apiSecret"].as_str().unwrap();
+    assert!(key.starts_with("shop:public:") && key.len() == "shop:public:".len() + 32);
+    assert!(secret.starts_with("shop:secret:") && secret.len() == "shop:secret:".len() + 32);
+    // Secrets are stored hashed: the database file never contains them.
+    let db = std::fs::read(dir.path().join("ferrokey.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("ferrokey.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
+        assert!(!bytes.windows(key.len()).any(|w| w == key.as_bytes()));
+    }
+
+    let again = create_app(dir.path(), "shop");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let bad = create_app(dir.path(), "No_Good");
+    assert!(!bad.status.success());
+}
+
+#[tokio::test]
+async fn serve_keeps_passkeys_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys: Value = serde_json::from_slice(&create_app(dir.path(), "shop").stdout).unwrap();
+    let key = ("ApiKey", keys["apiKey"].as_str().unwrap());
+    let secret = ("ApiSecret", keys["apiSecret"].as_str().unwrap());
+    let mut passkey = SoftPasskey::new();
+    {
+        let server = serve(dir.path()).await;
+        let token = post(&server.base, "/register/token", secret, json!({"userId": "u1", "username": "u1"})).await;
+        let begin = post(&server.base, "/register/begin", key, json!({"token": token["token"], "RPID": RP_ID, "Origin": ORIGIN})).await;
+        let response = passkey.create(&begin["data"], ORIGIN);
+        post(&server.base, "/register/complete", key, json!({"session": begin["session"], "response": response, "RPID": RP_ID, "Origin": ORIGIN})).await;
+    }
+    let server = serve(dir.path()).await;
+    let begin = post(&server.base, "/signin/begin", key, json!({"userId": "u1", "RPID": RP_ID, "Origin": ORIGIN})).await;
+    let response = passkey.get(&begin["data"], ORIGIN);
+    let done = post(&server.base, "/signin/complete", key, json!({"session": begin["session"], "response": response, "RPID": RP_ID, "Origin": ORIGIN})).await;
+    let verified = post(&server.base, "/signin/verify", secret, json!({"token": done["token"]})).await;
+    assert_eq!(verified["userId"], "u1");
+}

@@ -1,0 +1,183 @@
+//! Spawns the real Router on 127.0.0.1:0 over a fresh SQLite file, with a clock tests can move,
+//! and speaks to it like the SDKs do.
+
+use crate::authenticator::SoftPasskey;
+use ferrokey_core::clock::OffsetClock;
+use ferrokey_core::service::CreatedApp;
+use ferrokey_core::Service;
+use ferrokey_http::{AppState, router};
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub const RP_ID: &str = "example.com";
+pub const ORIGIN: &str = "https://app.example.com";
+
+pub struct TestApp {
+    pub base: String,
+    pub key: String,
+    pub secret: String,
+    pub app_id: String,
+    pub clock: Arc<OffsetClock>,
+    pub service: Service,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// A response, read whatever its status.
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn content_type(&self) -> &str {
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    /// Asserts a problem+json response with this status and errorCode, returns the body.
+    #[track_caller]
+    pub fn problem(&self, status: u16, code: Option<&str>) -> &Value {
+        assert_eq!(self.status, status, "status of {}", self.text);
+        assert_eq!(self.content_type(), "application/problem+json", "content type of {}", self.text);
+        assert_eq!(self.body["status"], json!(status), "{}", self.text);
+        if let Some(code) = code {
+            assert_eq!(self.body["errorCode"], json!(code), "{}", self.text);
+            assert!(
+                self.body["type"].as_str().unwrap_or_default().ends_with(&format!("#{code}")),
+                "{}",
+                self.text
+            );
+        }
+        &self.body
+    }
+
+    #[track_caller]
+    pub fn ok(&self) -> &Value {
+        assert_eq!(self.status, 200, "{}", self.text);
+        &self.body
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_named("testapp").await
+}
+
+pub async fn spawn_named(app_id: &str) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(OffsetClock::default());
+    let (service, _) =
+        ferrokey_embedded::open_service(dir.path(), Some(clock.clone())).expect("open store");
+    let CreatedApp { api_key, api_secret, .. } = service.create_app(app_id).await.expect("app");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = router(AppState::new(service.clone()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    TestApp {
+        base: format!("http://{addr}"),
+        key: api_key,
+        secret: api_secret,
+        app_id: app_id.to_string(),
+        clock,
+        service,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// POST with arbitrary headers and a raw body.
+    pub async fn post_raw(&self, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+        let mut req = self.http.post(format!("{}{path}", self.base)).body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        read(req.send().await.expect("request")).await
+    }
+
+    /// POST as a backend (ApiSecret), like the server SDKs.
+    pub async fn secret_post(&self, path: &str, body: Value) -> Reply {
+        let headers = [("ApiSecret", self.secret.as_str()), ("Content-Type", "application/json; charset=UTF-8")];
+        self.post_raw(path, &headers, body.to_string().into_bytes()).await
+    }
+
+    /// POST as the browser client (ApiKey, Client-Version).
+    pub async fn public_post(&self, path: &str, body: Value) -> Reply {
+        let headers = [
+            ("ApiKey", self.key.as_str()),
+            ("Content-Type", "application/json"),
+            ("Client-Version", "js-1.1.0"),
+        ];
+        self.post_raw(path, &headers, body.to_string().into_bytes()).await
+    }
+
+    pub async fn register_token(&self, user_id: &str, extra: Value) -> String {
+        let mut body = json!({"userId": user_id, "username": format!("{user_id}@example.com")});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let reply = self.secret_post("/register/token", body).await;
+        reply.ok()["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn register_begin(&self, token: &str) -> Reply {
+        self.public_post("/register/begin", json!({"token": token, "RPID": RP_ID, "Origin": ORIGIN}))
+            .await
+    }
+
+    pub async fn register_complete(&self, session: &str, response: Value) -> Reply {
+        self.public_post(
+            "/register/complete",
+            json!({"session": session, "response": response, "nickname": "My key", "RPID": RP_ID, "Origin": ORIGIN}),
+        )
+        .await
+    }
+
+    /// A whole registration; returns the verify token.
+    pub async fn register(&self, passkey: &mut SoftPasskey, user_id: &str, extra: Value) -> String {
+        let token = self.register_token(user_id, extra).await;
+        let begin = self.register_begin(&token).await;
+        let begin = begin.ok();
+        let response = passkey.create(&begin["data"], ORIGIN);
+        let done = self.register_complete(begin["session"].as_str().expect("session"), response).await;
+        done.ok()["token"].as_str().expect("verify token").to_string()
+    }
+
+    pub async fn signin_begin(&self, body: Value) -> Reply {
+        let mut full = json!({"RPID": RP_ID, "Origin": ORIGIN});
+        if let (Some(f), Some(b)) = (full.as_object_mut(), body.as_object()) {
+            f.extend(b.clone());
+        }
+        self.public_post("/signin/begin", full).await
+    }
+
+    pub async fn signin_complete(&self, session: &str, response: Value) -> Reply {
+        self.public_post(
+            "/signin/complete",
+            json!({"session": session, "response": response, "RPID": RP_ID, "Origin": ORIGIN}),
+        )
+        .await
+    }
+
+    /// A whole sign-in; returns the `/signin/complete` reply.
+    pub async fn signin(&self, passkey: &mut SoftPasskey, begin_body: Value) -> Reply {
+        let begin = self.signin_begin(begin_body).await;
+        let begin = begin.ok();
+        let response = passkey.get(&begin["data"], ORIGIN);
+        self.signin_complete(begin["session"].as_str().expect("session"), response).await
+    }
+
+    pub async fn verify(&self, token: &str) -> Reply {
+        self.secret_post("/signin/verify", json!({"token": token})).await
+    }
+}
+
+async fn read(response: reqwest::Response) -> Reply {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply { status, headers, body, text }
+}
