@@ -2,9 +2,9 @@
 //! and speaks to it like the SDKs do.
 
 use crate::authenticator::SoftPasskey;
+use ferrokey_core::Service;
 use ferrokey_core::clock::OffsetClock;
 use ferrokey_core::service::CreatedApp;
-use ferrokey_core::Service;
 use ferrokey_http::{AppState, router};
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
@@ -34,19 +34,30 @@ pub struct Reply {
 
 impl Reply {
     pub fn content_type(&self) -> &str {
-        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default()
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
     }
 
     /// Asserts a problem+json response with this status and errorCode, returns the body.
     #[track_caller]
     pub fn problem(&self, status: u16, code: Option<&str>) -> &Value {
         assert_eq!(self.status, status, "status of {}", self.text);
-        assert_eq!(self.content_type(), "application/problem+json", "content type of {}", self.text);
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "content type of {}",
+            self.text
+        );
         assert_eq!(self.body["status"], json!(status), "{}", self.text);
         if let Some(code) = code {
             assert_eq!(self.body["errorCode"], json!(code), "{}", self.text);
             assert!(
-                self.body["type"].as_str().unwrap_or_default().ends_with(&format!("#{code}")),
+                self.body["type"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .ends_with(&format!("#{code}")),
                 "{}",
                 self.text
             );
@@ -70,8 +81,14 @@ pub async fn spawn_named(app_id: &str) -> TestApp {
     let clock = Arc::new(OffsetClock::default());
     let (service, _) =
         ferrokey_embedded::open_service(dir.path(), Some(clock.clone())).expect("open store");
-    let CreatedApp { api_key, api_secret, .. } = service.create_app(app_id).await.expect("app");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let CreatedApp {
+        api_key,
+        api_secret,
+        ..
+    } = service.create_app(app_id).await.expect("app");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let app = router(AppState::new(service.clone()));
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -99,8 +116,12 @@ impl TestApp {
 
     /// POST as a backend (ApiSecret), like the server SDKs.
     pub async fn secret_post(&self, path: &str, body: Value) -> Reply {
-        let headers = [("ApiSecret", self.secret.as_str()), ("Content-Type", "application/json; charset=UTF-8")];
-        self.post_raw(path, &headers, body.to_string().into_bytes()).await
+        let headers = [
+            ("ApiSecret", self.secret.as_str()),
+            ("Content-Type", "application/json; charset=UTF-8"),
+        ];
+        self.post_raw(path, &headers, body.to_string().into_bytes())
+            .await
     }
 
     /// POST as the browser client (ApiKey, Client-Version).
@@ -110,7 +131,8 @@ impl TestApp {
             ("Content-Type", "application/json"),
             ("Client-Version", "js-1.1.0"),
         ];
-        self.post_raw(path, &headers, body.to_string().into_bytes()).await
+        self.post_raw(path, &headers, body.to_string().into_bytes())
+            .await
     }
 
     pub async fn register_token(&self, user_id: &str, extra: Value) -> String {
@@ -123,8 +145,11 @@ impl TestApp {
     }
 
     pub async fn register_begin(&self, token: &str) -> Reply {
-        self.public_post("/register/begin", json!({"token": token, "RPID": RP_ID, "Origin": ORIGIN}))
-            .await
+        self.public_post(
+            "/register/begin",
+            json!({"token": token, "RPID": RP_ID, "Origin": ORIGIN}),
+        )
+        .await
     }
 
     pub async fn register_complete(&self, session: &str, response: Value) -> Reply {
@@ -141,8 +166,13 @@ impl TestApp {
         let begin = self.register_begin(&token).await;
         let begin = begin.ok();
         let response = passkey.create(&begin["data"], ORIGIN);
-        let done = self.register_complete(begin["session"].as_str().expect("session"), response).await;
-        done.ok()["token"].as_str().expect("verify token").to_string()
+        let done = self
+            .register_complete(begin["session"].as_str().expect("session"), response)
+            .await;
+        done.ok()["token"]
+            .as_str()
+            .expect("verify token")
+            .to_string()
     }
 
     pub async fn signin_begin(&self, body: Value) -> Reply {
@@ -166,11 +196,13 @@ impl TestApp {
         let begin = self.signin_begin(begin_body).await;
         let begin = begin.ok();
         let response = passkey.get(&begin["data"], ORIGIN);
-        self.signin_complete(begin["session"].as_str().expect("session"), response).await
+        self.signin_complete(begin["session"].as_str().expect("session"), response)
+            .await
     }
 
     pub async fn verify(&self, token: &str) -> Reply {
-        self.secret_post("/signin/verify", json!({"token": token})).await
+        self.secret_post("/signin/verify", json!({"token": token}))
+            .await
     }
 }
 
@@ -179,5 +211,10 @@ async fn read(response: reqwest::Response) -> Reply {
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, headers, body, text }
+    Reply {
+        status,
+        headers,
+        body,
+        text,
+    }
 }

@@ -15,7 +15,9 @@ async fn a_session_cannot_be_replayed() {
     let first = passkey.get(&begin.body["data"], ORIGIN);
     app.signin_complete(&session, first).await.ok();
     let second = passkey.get(&begin.body["data"], ORIGIN);
-    app.signin_complete(&session, second).await.problem(400, Some("invalid_token"));
+    app.signin_complete(&session, second)
+        .await
+        .problem(400, Some("invalid_token"));
 }
 
 #[tokio::test]
@@ -39,8 +41,15 @@ async fn concurrent_verifies_of_one_token_yield_exactly_one_success() {
         tasks.spawn(async move { app.verify(&token).await.status });
     }
     let statuses: Vec<u16> = tasks.join_all().await;
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 400),
+        "{statuses:?}"
+    );
 }
 
 #[tokio::test]
@@ -51,17 +60,26 @@ async fn wrong_origin_is_refused() {
     // The browser signed for another origin than the request names.
     let begin = app.signin_begin(json!({"userId": "u"})).await;
     let response = passkey.get(&begin.ok()["data"], "https://evil.example.com");
-    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
+    let done = app
+        .signin_complete(begin.body["session"].as_str().unwrap(), response)
+        .await;
     done.problem(400, Some("signin_complete_error"));
     // An origin outside the RP ID is refused before any challenge is issued.
-    let reply = app.signin_begin(json!({"Origin": "https://evil.com"})).await;
+    let reply = app
+        .signin_begin(json!({"Origin": "https://evil.com"}))
+        .await;
     reply.problem(400, Some("invalid_origin"));
-    let reply = app.signin_begin(json!({"Origin": "http://app.example.com"})).await;
+    let reply = app
+        .signin_begin(json!({"Origin": "http://app.example.com"}))
+        .await;
     reply.problem(400, Some("invalid_origin"));
     // And at registration.
     let token = app.register_token("v", json!({})).await;
     let reply = app
-        .public_post("/register/begin", json!({"token": token, "RPID": RP_ID, "Origin": "https://example.org"}))
+        .public_post(
+            "/register/begin",
+            json!({"token": token, "RPID": RP_ID, "Origin": "https://example.org"}),
+        )
         .await;
     reply.problem(400, Some("invalid_origin"));
 }
@@ -74,13 +92,17 @@ async fn wrong_rp_id_is_refused() {
     let token = app.register_token("u", json!({})).await;
     let begin = app.register_begin(&token).await;
     let response = passkey.create(&begin.ok()["data"], ORIGIN);
-    let done = app.register_complete(begin.body["session"].as_str().unwrap(), response).await;
+    let done = app
+        .register_complete(begin.body["session"].as_str().unwrap(), response)
+        .await;
     done.problem(400, Some("fido2_invalid_registration"));
 
     let mut good = SoftPasskey::new();
     app.register(&mut good, "w", json!({})).await;
     good.rp_id_override = Some("other.com".into());
-    app.signin(&mut good, json!({"userId": "w"})).await.problem(400, Some("signin_complete_error"));
+    app.signin(&mut good, json!({"userId": "w"}))
+        .await
+        .problem(400, Some("signin_complete_error"));
 }
 
 #[tokio::test]
@@ -93,8 +115,16 @@ async fn counter_regression_is_refused() {
     passkey.counter = 4;
     let reply = app.signin(&mut passkey, json!({"userId": "u"})).await; // counter 5
     let body = reply.problem(400, Some("signin_complete_error"));
-    assert!(body["title"].as_str().unwrap().contains("counter"), "{body}");
-    let creds = app.service.store.list_credentials(&app.app_id, "u").await.unwrap();
+    assert!(
+        body["title"].as_str().unwrap().contains("counter"),
+        "{body}"
+    );
+    let creds = app
+        .service
+        .store
+        .list_credentials(&app.app_id, "u")
+        .await
+        .unwrap();
     assert_eq!(creds[0].signature_counter, 10);
 }
 
@@ -104,7 +134,9 @@ async fn tampered_signature_is_refused() {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "u", json!({})).await;
     passkey.tamper_signature = true;
-    app.signin(&mut passkey, json!({"userId": "u"})).await.problem(400, Some("signin_complete_error"));
+    app.signin(&mut passkey, json!({"userId": "u"}))
+        .await
+        .problem(400, Some("signin_complete_error"));
 }
 
 #[tokio::test]
@@ -114,7 +146,9 @@ async fn unknown_credential_echoes_its_id() {
     let begin = app.signin_begin(json!({})).await;
     let response = stranger.get(&begin.ok()["data"], ORIGIN);
     let id = response["id"].clone();
-    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
+    let done = app
+        .signin_complete(begin.body["session"].as_str().unwrap(), response)
+        .await;
     let body = done.problem(400, Some("unknown_credential"));
     assert_eq!(body["title"], "We don't recognize the passkey you sent us.");
     assert_eq!(body["credentialId"], id);
@@ -133,7 +167,10 @@ async fn expired_tokens_say_how_long_ago() {
     let verify_token = app.register(&mut passkey, "v", json!({})).await;
     app.clock.advance(Duration::seconds(150));
     let body = app.verify(&verify_token).await;
-    assert_eq!(body.problem(403, Some("expired_token"))["title"], "The token expired 30 seconds ago.");
+    assert_eq!(
+        body.problem(403, Some("expired_token"))["title"],
+        "The token expired 30 seconds ago."
+    );
 }
 
 #[tokio::test]
@@ -144,7 +181,9 @@ async fn expired_sessions_are_refused() {
     let begin = app.signin_begin(json!({"userId": "u"})).await;
     app.clock.advance(Duration::seconds(600));
     let response = passkey.get(&begin.ok()["data"], ORIGIN);
-    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
+    let done = app
+        .signin_complete(begin.body["session"].as_str().unwrap(), response)
+        .await;
     done.problem(403, Some("expired_token"));
 }
 
@@ -154,11 +193,15 @@ async fn tokens_are_bound_to_their_app() {
     let b = spawn_named("apptwo").await;
     let token = a.register_token("u", json!({})).await;
     // Same prefix and shape, but app two never issued it (its store does not even hold it).
-    b.register_begin(&token).await.problem(400, Some("invalid_token"));
+    b.register_begin(&token)
+        .await
+        .problem(400, Some("invalid_token"));
     // A session token where a register token belongs.
     let begin = a.register_begin(&token).await;
     let session = begin.ok()["session"].as_str().unwrap();
-    a.register_begin(session).await.problem(400, Some("invalid_token"));
+    a.register_begin(session)
+        .await
+        .problem(400, Some("invalid_token"));
 }
 
 #[tokio::test]
@@ -166,52 +209,109 @@ async fn malformed_token_values() {
     let app = spawn_app().await;
     let reply = app.verify("").await;
     let body = reply.problem(400, Some("missing_token"));
-    assert_eq!(body["title"], "This operation requires a token that starts with 'verify_' to be passed.");
-    app.verify("register_abcdefghijklmnop").await.problem(400, Some("invalid_token"));
-    app.verify("verify_not+base64/url==").await.problem(400, Some("invalid_token_format"));
-    app.secret_post("/signin/verify", json!({})).await.problem(400, Some("missing_token"));
+    assert_eq!(
+        body["title"],
+        "This operation requires a token that starts with 'verify_' to be passed."
+    );
+    app.verify("register_abcdefghijklmnop")
+        .await
+        .problem(400, Some("invalid_token"));
+    app.verify("verify_not+base64/url==")
+        .await
+        .problem(400, Some("invalid_token_format"));
+    app.secret_post("/signin/verify", json!({}))
+        .await
+        .problem(400, Some("missing_token"));
 }
 
 #[tokio::test]
 async fn register_token_validation() {
     let app = spawn_app().await;
-    let reply = app.secret_post("/register/token", json!({"username": "x"})).await;
-    assert_eq!(reply.problem(400, None)["errors"], json!({"userId": ["The UserId field is required."]}));
-    let reply = app.secret_post("/register/token", json!({"userId": "", "username": ""})).await;
+    let reply = app
+        .secret_post("/register/token", json!({"username": "x"}))
+        .await;
+    assert_eq!(
+        reply.problem(400, None)["errors"],
+        json!({"userId": ["The UserId field is required."]})
+    );
+    let reply = app
+        .secret_post("/register/token", json!({"userId": "", "username": ""}))
+        .await;
     assert_eq!(
         reply.problem(400, None)["errors"],
         json!({"userId": ["The UserId field is required."], "username": ["The Username field is required."]})
     );
-    assert_eq!(reply.body["title"], "One or more validation errors occurred.");
+    assert_eq!(
+        reply.body["title"],
+        "One or more validation errors occurred."
+    );
     let long = "x".repeat(65);
-    let reply = app.secret_post("/register/token", json!({"userId": long, "username": "x"})).await;
+    let reply = app
+        .secret_post("/register/token", json!({"userId": long, "username": "x"}))
+        .await;
     assert!(reply.problem(400, None)["errors"]["userId"].is_array());
     let eleven: Vec<String> = (0..11).map(|i| format!("a{i}")).collect();
-    let reply = app.secret_post("/register/token", json!({"userId": "u", "username": "x", "aliases": eleven})).await;
+    let reply = app
+        .secret_post(
+            "/register/token",
+            json!({"userId": "u", "username": "x", "aliases": eleven}),
+        )
+        .await;
     assert!(reply.problem(400, None)["errors"]["aliases"].is_array());
-    let reply = app.secret_post("/register/token", json!({"userId": "u", "username": "x", "aliases": ["a".repeat(251)]})).await;
+    let reply = app
+        .secret_post(
+            "/register/token",
+            json!({"userId": "u", "username": "x", "aliases": ["a".repeat(251)]}),
+        )
+        .await;
     assert!(reply.problem(400, None)["errors"]["aliases"].is_array());
     for bad in ["enterprise", "other"] {
-        let reply = app.secret_post("/register/token", json!({"userId": "u", "username": "x", "attestation": bad})).await;
-        assert_eq!(reply.problem(400, Some("invalid_attestation"))["title"], "Attestation type not supported");
+        let reply = app
+            .secret_post(
+                "/register/token",
+                json!({"userId": "u", "username": "x", "attestation": bad}),
+            )
+            .await;
+        assert_eq!(
+            reply.problem(400, Some("invalid_attestation"))["title"],
+            "Attestation type not supported"
+        );
     }
     for fine in ["none", "", "None"] {
-        app.secret_post("/register/token", json!({"userId": "u", "username": "x", "attestation": fine})).await.ok();
+        app.secret_post(
+            "/register/token",
+            json!({"userId": "u", "username": "x", "attestation": fine}),
+        )
+        .await
+        .ok();
     }
-    let reply = app.secret_post("/register/token", json!({"userId": "u", "username": "x", "attestation": "direct"})).await;
+    let reply = app
+        .secret_post(
+            "/register/token",
+            json!({"userId": "u", "username": "x", "attestation": "direct"}),
+        )
+        .await;
     reply.problem(400, Some("attestation_not_supported_on_plan"));
     // Bad enum strings surface at begin, as upstream.
-    let token = app.register_token("u", json!({"userVerification": "sometimes"})).await;
-    app.register_begin(&token).await.problem(400, Some("invalid_argument"));
+    let token = app
+        .register_token("u", json!({"userVerification": "sometimes"}))
+        .await;
+    app.register_begin(&token)
+        .await
+        .problem(400, Some("invalid_argument"));
 }
 
 #[tokio::test]
 async fn missing_origin_and_rp_id() {
     let app = spawn_app().await;
-    let reply = app.public_post("/signin/begin", json!({"RPID": RP_ID})).await;
+    let reply = app
+        .public_post("/signin/begin", json!({"RPID": RP_ID}))
+        .await;
     assert_eq!(reply.problem(400, None)["title"], "Origin is required.");
     assert_eq!(reply.body["errorCode"], json!(null));
-    let reply = app.public_post("/signin/begin", json!({"Origin": ORIGIN})).await;
+    let reply = app
+        .public_post("/signin/begin", json!({"Origin": ORIGIN}))
+        .await;
     reply.problem(400, None);
 }
 
@@ -219,24 +319,61 @@ async fn missing_origin_and_rp_id() {
 async fn bad_bodies_are_problems_not_crashes() {
     let app = spawn_app().await;
     let headers = [("ApiSecret", app.secret.as_str())];
-    let reply = app.post_raw("/register/token", &headers, b"{\"userId\": ".to_vec()).await;
+    let reply = app
+        .post_raw("/register/token", &headers, b"{\"userId\": ".to_vec())
+        .await;
     reply.problem(400, Some("invalid_json"));
-    let reply = app.post_raw("/register/token", &headers, vec![0xff, 0xfe, 0x00]).await;
+    let reply = app
+        .post_raw("/register/token", &headers, vec![0xff, 0xfe, 0x00])
+        .await;
     reply.problem(400, Some("invalid_json"));
-    let reply = app.post_raw("/register/token", &headers, b"[1, 2, 3]".to_vec()).await;
+    let reply = app
+        .post_raw("/register/token", &headers, b"[1, 2, 3]".to_vec())
+        .await;
     reply.problem(400, Some("invalid_json"));
     let deep = format!("{{\"userId\": {}1{}}}", "[".repeat(100), "]".repeat(100));
-    app.post_raw("/register/token", &headers, deep.into_bytes()).await.problem(400, Some("invalid_json"));
+    app.post_raw("/register/token", &headers, deep.into_bytes())
+        .await
+        .problem(400, Some("invalid_json"));
     let huge = format!("{{\"userId\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
-    let reply = app.post_raw("/register/token", &headers, huge.into_bytes()).await;
+    let reply = app
+        .post_raw("/register/token", &headers, huge.into_bytes())
+        .await;
     reply.problem(413, Some("payload_too_large"));
     // Wrong types name the field.
-    let reply = app.secret_post("/register/token", json!({"userId": {"a": 1}, "username": "x"})).await;
-    assert!(reply.problem(400, None)["errors"]["userId"].is_array(), "{}", reply.text);
-    let reply = app.secret_post("/register/token", json!({"userId": "u", "username": "x", "discoverable": "yes"})).await;
-    assert!(reply.problem(400, None)["errors"]["discoverable"].is_array(), "{}", reply.text);
-    let reply = app.secret_post("/register/token", json!({"userId": "u", "username": "x", "expiresAt": "tomorrow"})).await;
-    assert!(reply.problem(400, None)["errors"]["expiresAt"].is_array(), "{}", reply.text);
+    let reply = app
+        .secret_post(
+            "/register/token",
+            json!({"userId": {"a": 1}, "username": "x"}),
+        )
+        .await;
+    assert!(
+        reply.problem(400, None)["errors"]["userId"].is_array(),
+        "{}",
+        reply.text
+    );
+    let reply = app
+        .secret_post(
+            "/register/token",
+            json!({"userId": "u", "username": "x", "discoverable": "yes"}),
+        )
+        .await;
+    assert!(
+        reply.problem(400, None)["errors"]["discoverable"].is_array(),
+        "{}",
+        reply.text
+    );
+    let reply = app
+        .secret_post(
+            "/register/token",
+            json!({"userId": "u", "username": "x", "expiresAt": "tomorrow"}),
+        )
+        .await;
+    assert!(
+        reply.problem(400, None)["errors"]["expiresAt"].is_array(),
+        "{}",
+        reply.text
+    );
 }
 
 #[tokio::test]
@@ -247,14 +384,33 @@ async fn webauthn_fields_must_be_strict_base64url() {
     let begin = app.signin_begin(json!({"userId": "u"})).await;
     let mut response = passkey.get(&begin.ok()["data"], ORIGIN);
     response["rawId"] = json!("ab+c/d==");
-    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
-    assert!(done.problem(400, None)["errors"]["response.rawId"].is_array(), "{}", done.text);
-    let done = app.public_post("/signin/complete", json!({"session": "session_x", "RPID": RP_ID, "Origin": ORIGIN})).await;
-    assert!(done.problem(400, None)["errors"]["response"].is_array(), "{}", done.text);
+    let done = app
+        .signin_complete(begin.body["session"].as_str().unwrap(), response)
+        .await;
+    assert!(
+        done.problem(400, None)["errors"]["response.rawId"].is_array(),
+        "{}",
+        done.text
+    );
+    let done = app
+        .public_post(
+            "/signin/complete",
+            json!({"session": "session_x", "RPID": RP_ID, "Origin": ORIGIN}),
+        )
+        .await;
+    assert!(
+        done.problem(400, None)["errors"]["response"].is_array(),
+        "{}",
+        done.text
+    );
     let done = app
         .public_post("/register/complete", json!({"session": "session_x", "RPID": RP_ID, "Origin": ORIGIN, "response": {"id": "AAAA", "rawId": "AAAA", "response": {}}}))
         .await;
-    assert!(done.problem(400, None)["errors"]["response.response.attestationObject"].is_array(), "{}", done.text);
+    assert!(
+        done.problem(400, None)["errors"]["response.response.attestationObject"].is_array(),
+        "{}",
+        done.text
+    );
 }
 
 #[tokio::test]
@@ -266,7 +422,10 @@ async fn nickname_longer_than_64_is_refused() {
     let response = passkey.create(&begin.ok()["data"], ORIGIN);
     let body = json!({"session": begin.body["session"], "response": response, "nickname": "n".repeat(65), "RPID": RP_ID, "Origin": ORIGIN});
     let reply = app.public_post("/register/complete", body).await;
-    assert_eq!(reply.problem(400, None)["errors"]["nickname"], json!(["Nickname cannot be longer than 64 characters."]));
+    assert_eq!(
+        reply.problem(400, None)["errors"]["nickname"],
+        json!(["Nickname cannot be longer than 64 characters."])
+    );
 }
 
 #[tokio::test]
@@ -277,18 +436,24 @@ async fn a_passkey_cannot_be_registered_twice() {
     let token = app.register_token("other", json!({})).await;
     let begin = app.register_begin(&token).await;
     let response = passkey.create(&begin.ok()["data"], ORIGIN);
-    let done = app.register_complete(begin.body["session"].as_str().unwrap(), response).await;
+    let done = app
+        .register_complete(begin.body["session"].as_str().unwrap(), response)
+        .await;
     done.problem(400, Some("fido2_invalid_registration"));
 }
 
 #[tokio::test]
 async fn missing_user_verification_fails_when_required() {
     let app = spawn_app().await;
-    let token = app.register_token("u", json!({"userVerification": "required"})).await;
+    let token = app
+        .register_token("u", json!({"userVerification": "required"}))
+        .await;
     let begin = app.register_begin(&token).await;
     let mut passkey = SoftPasskey::new();
     passkey.user_verified = false;
     let response = passkey.create(&begin.ok()["data"], ORIGIN);
-    let done = app.register_complete(begin.body["session"].as_str().unwrap(), response).await;
+    let done = app
+        .register_complete(begin.body["session"].as_str().unwrap(), response)
+        .await;
     done.problem(400, Some("fido2_invalid_registration"));
 }

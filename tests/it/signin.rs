@@ -18,11 +18,16 @@ async fn sign_in_by_user_id_then_verify() {
     assert_eq!(data["rpId"], "example.com");
     assert_eq!(data["timeout"], 60000);
     assert_eq!(data["userVerification"], "preferred");
-    assert_eq!(data["allowCredentials"], json!([{"type": "public-key", "id": b64(&passkey.credential_id)}]));
+    assert_eq!(
+        data["allowCredentials"],
+        json!([{"type": "public-key", "id": b64(&passkey.credential_id)}])
+    );
     assert!(data.get("extensions").is_none());
 
     let response = passkey.get(data, ORIGIN);
-    let done = app.signin_complete(begin["session"].as_str().unwrap(), response).await;
+    let done = app
+        .signin_complete(begin["session"].as_str().unwrap(), response)
+        .await;
     let token = done.ok()["token"].as_str().unwrap().to_string();
     assert!(token.starts_with("verify_"));
     let verified = app.verify(&token).await;
@@ -40,8 +45,15 @@ async fn sign_in_by_user_id_then_verify() {
 async fn sign_in_by_alias() {
     let app = spawn_app().await;
     let mut passkey = SoftPasskey::new();
-    app.register(&mut passkey, "user-2", json!({"aliases": ["Two@Example.com"]})).await;
-    let done = app.signin(&mut passkey, json!({"alias": "Two@Example.com"})).await;
+    app.register(
+        &mut passkey,
+        "user-2",
+        json!({"aliases": ["Two@Example.com"]}),
+    )
+    .await;
+    let done = app
+        .signin(&mut passkey, json!({"alias": "Two@Example.com"}))
+        .await;
     let verified = app.verify(done.ok()["token"].as_str().unwrap()).await;
     assert_eq!(verified.ok()["userId"], "user-2");
 
@@ -58,7 +70,9 @@ async fn discoverable_sign_in_finds_the_user_from_the_passkey() {
     let begin = app.signin_begin(json!({})).await;
     assert_eq!(begin.ok()["data"]["allowCredentials"], json!([]));
     let response = passkey.get(&begin.body["data"], ORIGIN);
-    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
+    let done = app
+        .signin_complete(begin.body["session"].as_str().unwrap(), response)
+        .await;
     let verified = app.verify(done.ok()["token"].as_str().unwrap()).await;
     assert_eq!(verified.ok()["userId"], "user-3");
 }
@@ -68,8 +82,17 @@ async fn step_up_purpose_is_carried_into_the_token() {
     let app = spawn_app().await;
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "user-4", json!({})).await;
-    for (purpose, expected) in [(json!("step-up"), "step-up"), (json!(""), "sign-in"), (json!("never-made"), "sign-in")] {
-        let done = app.signin(&mut passkey, json!({"userId": "user-4", "purpose": purpose})).await;
+    for (purpose, expected) in [
+        (json!("step-up"), "step-up"),
+        (json!(""), "sign-in"),
+        (json!("never-made"), "sign-in"),
+    ] {
+        let done = app
+            .signin(
+                &mut passkey,
+                json!({"userId": "user-4", "purpose": purpose}),
+            )
+            .await;
         let verified = app.verify(done.ok()["token"].as_str().unwrap()).await;
         assert_eq!(verified.ok()["purpose"], expected);
     }
@@ -83,7 +106,9 @@ async fn a_named_user_without_passkeys_cannot_sign_in_with_someone_elses() {
     let begin = app.signin_begin(json!({"userId": "nobody"})).await;
     assert_eq!(begin.ok()["data"]["allowCredentials"], json!([]));
     let response = passkey.get(&begin.body["data"], ORIGIN);
-    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
+    let done = app
+        .signin_complete(begin.body["session"].as_str().unwrap(), response)
+        .await;
     done.problem(400, Some("signin_complete_error"));
 }
 
@@ -93,13 +118,23 @@ async fn counter_and_last_use_are_recorded() {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "user-5", json!({})).await;
     passkey.counter = 41;
-    app.signin(&mut passkey, json!({"userId": "user-5"})).await.ok();
-    let creds = app.service.store.list_credentials(&app.app_id, "user-5").await.unwrap();
+    app.signin(&mut passkey, json!({"userId": "user-5"}))
+        .await
+        .ok();
+    let creds = app
+        .service
+        .store
+        .list_credentials(&app.app_id, "user-5")
+        .await
+        .unwrap();
     assert_eq!(creds.len(), 1);
     assert_eq!(creds[0].signature_counter, 42);
     assert!(creds[0].last_used_at >= creds[0].created_at);
     assert_eq!(creds[0].discoverable, Some(true));
-    assert_eq!(creds[0].aaguid.as_deref(), Some("00000000-0000-0000-0000-000000000000"));
+    assert_eq!(
+        creds[0].aaguid.as_deref(),
+        Some("00000000-0000-0000-0000-000000000000")
+    );
     assert_eq!(creds[0].attestation_fmt, "none");
     assert_eq!(creds[0].user_handle, b"user-5".to_vec());
 }
