@@ -63,9 +63,8 @@ async fn serve(addr: &str, data_dir: &std::path::Path) -> Result<(), String> {
             }
         }
     });
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("bind {addr}: {e}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%local, data_dir = %data_dir.display(), "ferrokey listening");
     axum::serve(listener, router(AppState::new(service)))
@@ -94,12 +93,9 @@ async fn create_app(app_id: &str, data_dir: &std::path::Path) -> Result<(), Stri
     let (service, _) =
         ferrokey_embedded::open_service(data_dir, None).map_err(|e| e.to_string())?;
     let created = service.create_app(app_id).await.map_err(|e| match e {
-        ferrokey_core::DomainError::Validation(errors) => errors
-            .values()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" "),
+        ferrokey_core::DomainError::Validation(errors) => {
+            errors.values().flatten().cloned().collect::<Vec<_>>().join(" ")
+        }
         ferrokey_core::DomainError::AppExists { app_id } => {
             format!("app '{app_id}' already exists")
         }
@@ -122,9 +118,9 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve { addr, data_dir } => serve(&addr, &data_dir).await,
-        Command::App {
-            command: AppCommand::Create { app_id, data_dir },
-        } => create_app(&app_id, &data_dir).await,
+        Command::App { command: AppCommand::Create { app_id, data_dir } } => {
+            create_app(&app_id, &data_dir).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,6 @@
 //! API key authentication: the contract's eight 401 details, locked keys, scopes, CORS, 404s.
 
-use crate::harness::{TestApp, spawn_app};
+use crate::harness::{TestApp, on_both_stores, spawn};
 use ferrokey_core::keys::mint_key;
 use ferrokey_core::model::{KeyKind, Scope};
 use serde_json::json;
@@ -12,21 +12,18 @@ async fn call(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> crate::har
 #[track_caller]
 fn assert_401(reply: &crate::harness::Reply, header: &str, detail: &str) {
     let body = reply.problem(401, None);
-    assert_eq!(
-        body["type"],
-        format!("https://docs.passwordless.dev/guide/errors.html#{header}")
-    );
-    assert_eq!(
-        body["title"],
-        format!("A valid '{header}' header is required.")
-    );
+    assert_eq!(body["type"], format!("https://docs.passwordless.dev/guide/errors.html#{header}"));
+    assert_eq!(body["title"], format!("A valid '{header}' header is required."));
     assert_eq!(body["detail"], detail);
     assert_eq!(reply.headers["www-authenticate"], header);
 }
 
 #[tokio::test]
 async fn api_secret_gives_helpful_advice() {
-    let app = spawn_app().await;
+    on_both_stores(api_secret_gives_helpful_advice_on).await;
+}
+
+async fn api_secret_gives_helpful_advice_on(app: TestApp) {
     let public = app.key.clone();
     let cases: Vec<(Vec<(&str, &str)>, String)> = vec![
         (vec![("ApiSecret", "verify_abc")], "A verify token was supplied instead of your 'ApiSecret'.".into()),
@@ -39,11 +36,7 @@ async fn api_secret_gives_helpful_advice() {
         (vec![("ApiSecret", "")], "A valid 'ApiSecret' header is required.".into()),
     ];
     for (headers, detail) in cases {
-        assert_401(
-            &call(&app, "/register/token", &headers).await,
-            "ApiSecret",
-            &detail,
-        );
+        assert_401(&call(&app, "/register/token", &headers).await, "ApiSecret", &detail);
     }
     // A real secret with a suffix is simply not valid.
     let wrong = format!("{}invalid", app.secret);
@@ -56,7 +49,10 @@ async fn api_secret_gives_helpful_advice() {
 
 #[tokio::test]
 async fn api_key_gives_helpful_advice() {
-    let app = spawn_app().await;
+    on_both_stores(api_key_gives_helpful_advice_on).await;
+}
+
+async fn api_key_gives_helpful_advice_on(app: TestApp) {
     let secret = app.secret.clone();
     let cases: Vec<(Vec<(&str, &str)>, String)> = vec![
         (vec![("ApiKey", "verify_abc")], "A verify token was supplied instead of your 'ApiKey'.".into()),
@@ -68,14 +64,10 @@ async fn api_key_gives_helpful_advice() {
         (vec![], "A valid 'ApiKey' header is required.".into()),
     ];
     for (headers, detail) in cases {
-        assert_401(
-            &call(&app, "/signin/begin", &headers).await,
-            "ApiKey",
-            &detail,
-        );
+        assert_401(&call(&app, "/signin/begin", &headers).await, "ApiKey", &detail);
     }
     // A key of another app is not valid here either.
-    let other = crate::harness::spawn_named("otherapp").await;
+    let other = spawn(app.backend, "otherapp").await;
     assert_401(
         &call(&app, "/signin/begin", &[("ApiKey", &other.key)]).await,
         "ApiKey",
@@ -85,7 +77,10 @@ async fn api_key_gives_helpful_advice() {
 
 #[tokio::test]
 async fn every_keyed_route_needs_a_key_and_unknown_routes_are_404() {
-    let app = spawn_app().await;
+    on_both_stores(every_keyed_route_needs_a_key_and_unknown_routes_are_404_on).await;
+}
+
+async fn every_keyed_route_needs_a_key_and_unknown_routes_are_404_on(app: TestApp) {
     for route in ferrokey_http::routes() {
         let reply = app.post_raw(route.path, &[], b"{}".to_vec()).await;
         match route.access {
@@ -98,48 +93,35 @@ async fn every_keyed_route_needs_a_key_and_unknown_routes_are_404() {
         }
     }
     let reply = app
-        .post_raw(
-            "/no/such/route",
-            &[("ApiKey", "garbage"), ("ApiSecret", "garbage")],
-            vec![],
-        )
+        .post_raw("/no/such/route", &[("ApiKey", "garbage"), ("ApiSecret", "garbage")], vec![])
         .await;
     assert_eq!(reply.status, 404);
-    let health = app
-        .http
-        .get(format!("{}/health/http", app.base))
-        .send()
-        .await
-        .unwrap();
+    let health = app.http.get(format!("{}/health/http", app.base)).send().await.unwrap();
     assert_eq!(health.status(), 200);
     assert_eq!(health.text().await.unwrap(), "Healthy");
 }
 
 #[tokio::test]
 async fn a_locked_key_gets_403() {
-    let app = spawn_app().await;
+    on_both_stores(a_locked_key_gets_403_on).await;
+}
+
+async fn a_locked_key_gets_403_on(app: TestApp) {
     let key_id = &app.key[app.key.len() - 4..];
-    assert!(
-        app.service
-            .store
-            .set_api_key_locked(&app.app_id, key_id, true)
-            .await
-            .unwrap()
-    );
+    assert!(app.service.store.set_api_key_locked(&app.app_id, key_id, true).await.unwrap());
     let reply = app.signin_begin(json!({})).await;
     let body = reply.problem(403, Some("api_key_locked"));
     assert_eq!(body["title"], "ApiKey has been locked.");
-    app.service
-        .store
-        .set_api_key_locked(&app.app_id, key_id, false)
-        .await
-        .unwrap();
+    app.service.store.set_api_key_locked(&app.app_id, key_id, false).await.unwrap();
     app.signin_begin(json!({})).await.ok();
 }
 
 #[tokio::test]
 async fn scopes_are_enforced() {
-    let app = spawn_app().await;
+    on_both_stores(scopes_are_enforced_on).await;
+}
+
+async fn scopes_are_enforced_on(app: TestApp) {
     let minted = mint_key(
         &app.service.hasher,
         &app.app_id,
@@ -151,64 +133,45 @@ async fn scopes_are_enforced() {
     let headers = [("ApiKey", minted.value.as_str())];
     let body =
         json!({"token": "register_x", "RPID": "example.com", "Origin": "https://example.com"});
-    let reply = app
-        .post_raw("/register/begin", &headers, body.to_string().into_bytes())
-        .await;
+    let reply = app.post_raw("/register/begin", &headers, body.to_string().into_bytes()).await;
     let problem = reply.problem(403, None);
-    assert_eq!(
-        problem["type"],
-        "https://docs.passwordless.dev/guide/errors.html#forbidden"
-    );
-    assert_eq!(
-        problem["title"],
-        "You are forbidden from accessing this resource."
-    );
+    assert_eq!(problem["type"], "https://docs.passwordless.dev/guide/errors.html#forbidden");
+    assert_eq!(problem["title"], "You are forbidden from accessing this resource.");
     assert_eq!(
         problem["detail"],
         "You are unable to access this resource because you do not have the required permissions. Required scopes: register"
     );
     let body = json!({"RPID": "example.com", "Origin": "https://example.com"});
-    let reply = app
-        .post_raw("/signin/begin", &headers, body.to_string().into_bytes())
-        .await;
+    let reply = app.post_raw("/signin/begin", &headers, body.to_string().into_bytes()).await;
     reply.ok();
 }
 
 #[tokio::test]
 async fn cors_preflight_allows_the_browser_client_headers() {
-    let app = spawn_app().await;
+    on_both_stores(cors_preflight_allows_the_browser_client_headers_on).await;
+}
+
+async fn cors_preflight_allows_the_browser_client_headers_on(app: TestApp) {
     let reply = app
         .http
-        .request(
-            reqwest::Method::OPTIONS,
-            format!("{}/register/begin", app.base),
-        )
+        .request(reqwest::Method::OPTIONS, format!("{}/register/begin", app.base))
         .header("Origin", "https://app.example.com")
         .header("Access-Control-Request-Method", "POST")
-        .header(
-            "Access-Control-Request-Headers",
-            "apikey,client-version,content-type",
-        )
+        .header("Access-Control-Request-Headers", "apikey,client-version,content-type")
         .send()
         .await
         .unwrap();
     assert!(reply.status().is_success());
     assert_eq!(reply.headers()["access-control-allow-origin"], "*");
-    let allowed = reply.headers()["access-control-allow-headers"]
-        .to_str()
-        .unwrap()
-        .to_ascii_lowercase();
+    let allowed =
+        reply.headers()["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
     assert!(
         allowed == "*" || (allowed.contains("apikey") && allowed.contains("client-version")),
         "{allowed}"
     );
     // Errors carry CORS headers too, so the JS client can read them.
     let reply = app
-        .post_raw(
-            "/signin/begin",
-            &[("Origin", "https://app.example.com")],
-            b"{}".to_vec(),
-        )
+        .post_raw("/signin/begin", &[("Origin", "https://app.example.com")], b"{}".to_vec())
         .await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.headers["access-control-allow-origin"], "*");

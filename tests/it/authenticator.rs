@@ -70,14 +70,8 @@ impl SoftPasskey {
                 (Cbor::Integer(1.into()), Cbor::Integer(2.into())),
                 (Cbor::Integer(3.into()), Cbor::Integer((-7).into())),
                 (Cbor::Integer((-1).into()), Cbor::Integer(1.into())),
-                (
-                    Cbor::Integer((-2).into()),
-                    Cbor::Bytes(point.x().expect("x").to_vec()),
-                ),
-                (
-                    Cbor::Integer((-3).into()),
-                    Cbor::Bytes(point.y().expect("y").to_vec()),
-                ),
+                (Cbor::Integer((-2).into()), Cbor::Bytes(point.x().expect("x").to_vec())),
+                (Cbor::Integer((-3).into()), Cbor::Bytes(point.y().expect("y").to_vec())),
             ]);
             ciborium::ser::into_writer(&cose, &mut data).expect("cbor");
         }
@@ -100,10 +94,7 @@ impl SoftPasskey {
         let attestation = Cbor::Map(vec![
             (Cbor::Text("fmt".into()), Cbor::Text("none".into())),
             (Cbor::Text("attStmt".into()), Cbor::Map(vec![])),
-            (
-                Cbor::Text("authData".into()),
-                Cbor::Bytes(self.auth_data(&self.rp_id.clone(), true)),
-            ),
+            (Cbor::Text("authData".into()), Cbor::Bytes(self.auth_data(&self.rp_id.clone(), true))),
         ]);
         let mut attestation_bytes = Vec::new();
         ciborium::ser::into_writer(&attestation, &mut attestation_bytes).expect("cbor");

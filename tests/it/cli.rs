@@ -39,28 +39,16 @@ impl Drop for Server {
 }
 
 async fn serve(dir: &Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(binary())
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn ferrokey serve");
     // Owned by `Server` at once, so a failed start still kills and reaps the child.
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
+    let server = Server { child, base: format!("http://127.0.0.1:{port}") };
     for _ in 0..100 {
         if let Ok(r) = reqwest::get(format!("{}/health/http", server.base)).await
             && r.status().is_success()
@@ -88,11 +76,7 @@ async fn post(base: &str, path: &str, header: (&str, &str), body: Value) -> Valu
 fn app_create_prints_keys_and_refuses_duplicates_and_bad_ids() {
     let dir = tempfile::tempdir().unwrap();
     let out = create_app(dir.path(), "shop");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let keys: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(keys["appId"], "shop");
     let key = keys["apiKey"].as_str().unwrap();
@@ -156,12 +140,7 @@ async fn serve_keeps_passkeys_across_a_restart() {
         json!({"session": begin["session"], "response": response, "RPID": RP_ID, "Origin": ORIGIN}),
     )
     .await;
-    let verified = post(
-        &server.base,
-        "/signin/verify",
-        secret,
-        json!({"token": done["token"]}),
-    )
-    .await;
+    let verified =
+        post(&server.base, "/signin/verify", secret, json!({"token": done["token"]})).await;
     assert_eq!(verified["userId"], "u1");
 }

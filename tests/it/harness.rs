@@ -21,6 +21,9 @@ pub struct TestApp {
     pub clock: Arc<OffsetClock>,
     pub service: Service,
     pub http: reqwest::Client,
+    /// DynamoDB requests sent so far (empty on SQLite).
+    pub requests: RequestCounter,
+    pub backend: Backend,
     _dir: tempfile::TempDir,
 }
 
@@ -34,10 +37,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn content_type(&self) -> &str {
-        self.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
 
     /// Asserts a problem+json response with this status and errorCode, returns the body.
@@ -54,10 +54,7 @@ impl Reply {
         if let Some(code) = code {
             assert_eq!(self.body["errorCode"], json!(code), "{}", self.text);
             assert!(
-                self.body["type"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .ends_with(&format!("#{code}")),
+                self.body["type"].as_str().unwrap_or_default().ends_with(&format!("#{code}")),
                 "{}",
                 self.text
             );
@@ -72,23 +69,90 @@ impl Reply {
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_named("testapp").await
+/// Which store adapter a test app runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Dynamo,
 }
 
-pub async fn spawn_named(app_id: &str) -> TestApp {
+/// Runs a test body once on each store, so the adapters cannot drift apart.
+pub async fn on_both_stores<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in [Backend::Sqlite, Backend::Dynamo] {
+        println!("--- on {backend:?}");
+        test(spawn(backend, "testapp").await).await;
+    }
+}
+
+/// Counts the DynamoDB requests a client sends, by operation (`GetItem`, `Query`, …).
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl RequestCounter {
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "RequestCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _config: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
+        let operation = target.rsplit('.').next().unwrap_or_default().to_string();
+        self.0.lock().unwrap().push(operation);
+        Ok(())
+    }
+}
+
+/// A service on a fresh DynamoDB table in the moto server at `endpoint`, counting requests.
+pub async fn dynamo_service(endpoint: &str, clock: Arc<OffsetClock>) -> (Service, RequestCounter) {
+    let requests = RequestCounter::default();
+    let client = crate::moto::dynamodb(endpoint, Some(requests.clone()));
+    let table = crate::moto::unique_table();
+    ferrokey_aws::create_table(&client, &table).await.expect("create table");
+    let store = ferrokey_aws::DynamoStore::new(client, table);
+    let hasher = ferrokey_core::keys::KeyHasher::new(b"test pepper".to_vec());
+    (Service::new(Arc::new(store), clock, hasher), requests)
+}
+
+/// The real Router on 127.0.0.1:0 over a fresh store with one app.
+pub async fn spawn(backend: Backend, app_id: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = Arc::new(OffsetClock::default());
-    let (service, _) =
-        ferrokey_embedded::open_service(dir.path(), Some(clock.clone())).expect("open store");
-    let CreatedApp {
-        api_key,
-        api_secret,
-        ..
-    } = service.create_app(app_id).await.expect("app");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let (service, requests) = match backend {
+        Backend::Sqlite => {
+            let (service, _) = ferrokey_embedded::open_service(dir.path(), Some(clock.clone()))
+                .expect("open store");
+            (service, RequestCounter::default())
+        }
+        Backend::Dynamo => dynamo_service(crate::moto::shared(), clock.clone()).await,
+    };
+    serve(service, requests, backend, app_id, clock, dir).await
+}
+
+/// Serves `service` (already holding its store) with a new app.
+pub async fn serve(
+    service: Service,
+    requests: RequestCounter,
+    backend: Backend,
+    app_id: &str,
+    clock: Arc<OffsetClock>,
+    dir: tempfile::TempDir,
+) -> TestApp {
+    let CreatedApp { api_key, api_secret, .. } = service.create_app(app_id).await.expect("app");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let app = router(AppState::new(service.clone()));
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -100,6 +164,8 @@ pub async fn spawn_named(app_id: &str) -> TestApp {
         clock,
         service,
         http: reqwest::Client::new(),
+        requests,
+        backend,
         _dir: dir,
     }
 }
@@ -120,8 +186,7 @@ impl TestApp {
             ("ApiSecret", self.secret.as_str()),
             ("Content-Type", "application/json; charset=UTF-8"),
         ];
-        self.post_raw(path, &headers, body.to_string().into_bytes())
-            .await
+        self.post_raw(path, &headers, body.to_string().into_bytes()).await
     }
 
     /// POST as the browser client (ApiKey, Client-Version).
@@ -131,8 +196,7 @@ impl TestApp {
             ("Content-Type", "application/json"),
             ("Client-Version", "js-1.1.0"),
         ];
-        self.post_raw(path, &headers, body.to_string().into_bytes())
-            .await
+        self.post_raw(path, &headers, body.to_string().into_bytes()).await
     }
 
     pub async fn register_token(&self, user_id: &str, extra: Value) -> String {
@@ -166,13 +230,9 @@ impl TestApp {
         let begin = self.register_begin(&token).await;
         let begin = begin.ok();
         let response = passkey.create(&begin["data"], ORIGIN);
-        let done = self
-            .register_complete(begin["session"].as_str().expect("session"), response)
-            .await;
-        done.ok()["token"]
-            .as_str()
-            .expect("verify token")
-            .to_string()
+        let done =
+            self.register_complete(begin["session"].as_str().expect("session"), response).await;
+        done.ok()["token"].as_str().expect("verify token").to_string()
     }
 
     pub async fn signin_begin(&self, body: Value) -> Reply {
@@ -196,13 +256,11 @@ impl TestApp {
         let begin = self.signin_begin(begin_body).await;
         let begin = begin.ok();
         let response = passkey.get(&begin["data"], ORIGIN);
-        self.signin_complete(begin["session"].as_str().expect("session"), response)
-            .await
+        self.signin_complete(begin["session"].as_str().expect("session"), response).await
     }
 
     pub async fn verify(&self, token: &str) -> Reply {
-        self.secret_post("/signin/verify", json!({"token": token}))
-            .await
+        self.secret_post("/signin/verify", json!({"token": token})).await
     }
 }
 
@@ -211,10 +269,5 @@ async fn read(response: reqwest::Response) -> Reply {
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        body,
-        text,
-    }
+    Reply { status, headers, body, text }
 }

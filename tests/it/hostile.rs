@@ -1,13 +1,16 @@
 //! Hostile input: every refusal is a problem+json 4xx with the contract's code and text.
 
 use crate::authenticator::SoftPasskey;
-use crate::harness::{ORIGIN, RP_ID, spawn_app, spawn_named};
+use crate::harness::{Backend, ORIGIN, RP_ID, TestApp, on_both_stores, spawn};
 use chrono::Duration;
 use serde_json::json;
 
 #[tokio::test]
 async fn a_session_cannot_be_replayed() {
-    let app = spawn_app().await;
+    on_both_stores(a_session_cannot_be_replayed_on).await;
+}
+
+async fn a_session_cannot_be_replayed_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "u", json!({})).await;
     let begin = app.signin_begin(json!({"userId": "u"})).await;
@@ -15,14 +18,15 @@ async fn a_session_cannot_be_replayed() {
     let first = passkey.get(&begin.body["data"], ORIGIN);
     app.signin_complete(&session, first).await.ok();
     let second = passkey.get(&begin.body["data"], ORIGIN);
-    app.signin_complete(&session, second)
-        .await
-        .problem(400, Some("invalid_token"));
+    app.signin_complete(&session, second).await.problem(400, Some("invalid_token"));
 }
 
 #[tokio::test]
 async fn a_verify_token_works_once() {
-    let app = spawn_app().await;
+    on_both_stores(a_verify_token_works_once_on).await;
+}
+
+async fn a_verify_token_works_once_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     let token = app.register(&mut passkey, "u", json!({})).await;
     app.verify(&token).await.ok();
@@ -31,47 +35,62 @@ async fn a_verify_token_works_once() {
 
 #[tokio::test]
 async fn concurrent_verifies_of_one_token_yield_exactly_one_success() {
-    let app = spawn_app().await;
+    on_both_stores(concurrent_verifies_of_one_token_yield_exactly_one_success_on).await;
+}
+
+async fn concurrent_verifies_of_one_token_yield_exactly_one_success_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     let token = app.register(&mut passkey, "u", json!({})).await;
     let app = std::sync::Arc::new(app);
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..20 {
+    for _ in 0..50 {
         let (app, token) = (app.clone(), token.clone());
         tasks.spawn(async move { app.verify(&token).await.status });
     }
     let statuses: Vec<u16> = tasks.join_all().await;
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 200).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert!(
-        statuses.iter().all(|s| *s == 200 || *s == 400),
-        "{statuses:?}"
-    );
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn concurrent_completes_of_one_session_yield_exactly_one_success() {
+    on_both_stores(concurrent_completes_of_one_session_yield_exactly_one_success_on).await;
+}
+
+async fn concurrent_completes_of_one_session_yield_exactly_one_success_on(app: TestApp) {
+    let mut passkey = SoftPasskey::new();
+    app.register(&mut passkey, "u", json!({})).await;
+    let begin = app.signin_begin(json!({"userId": "u"})).await;
+    let session = begin.ok()["session"].as_str().unwrap().to_string();
+    let response = passkey.get(&begin.body["data"], ORIGIN);
+    let app = std::sync::Arc::new(app);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let (app, session, response) = (app.clone(), session.clone(), response.clone());
+        tasks.spawn(async move { app.signin_complete(&session, response).await.status });
+    }
+    let statuses: Vec<u16> = tasks.join_all().await;
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
 }
 
 #[tokio::test]
 async fn wrong_origin_is_refused() {
-    let app = spawn_app().await;
+    on_both_stores(wrong_origin_is_refused_on).await;
+}
+
+async fn wrong_origin_is_refused_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "u", json!({})).await;
     // The browser signed for another origin than the request names.
     let begin = app.signin_begin(json!({"userId": "u"})).await;
     let response = passkey.get(&begin.ok()["data"], "https://evil.example.com");
-    let done = app
-        .signin_complete(begin.body["session"].as_str().unwrap(), response)
-        .await;
+    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
     done.problem(400, Some("signin_complete_error"));
     // An origin outside the RP ID is refused before any challenge is issued.
-    let reply = app
-        .signin_begin(json!({"Origin": "https://evil.com"}))
-        .await;
+    let reply = app.signin_begin(json!({"Origin": "https://evil.com"})).await;
     reply.problem(400, Some("invalid_origin"));
-    let reply = app
-        .signin_begin(json!({"Origin": "http://app.example.com"}))
-        .await;
+    let reply = app.signin_begin(json!({"Origin": "http://app.example.com"})).await;
     reply.problem(400, Some("invalid_origin"));
     // And at registration.
     let token = app.register_token("v", json!({})).await;
@@ -86,28 +105,30 @@ async fn wrong_origin_is_refused() {
 
 #[tokio::test]
 async fn wrong_rp_id_is_refused() {
-    let app = spawn_app().await;
+    on_both_stores(wrong_rp_id_is_refused_on).await;
+}
+
+async fn wrong_rp_id_is_refused_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     passkey.rp_id_override = Some("other.com".into());
     let token = app.register_token("u", json!({})).await;
     let begin = app.register_begin(&token).await;
     let response = passkey.create(&begin.ok()["data"], ORIGIN);
-    let done = app
-        .register_complete(begin.body["session"].as_str().unwrap(), response)
-        .await;
+    let done = app.register_complete(begin.body["session"].as_str().unwrap(), response).await;
     done.problem(400, Some("fido2_invalid_registration"));
 
     let mut good = SoftPasskey::new();
     app.register(&mut good, "w", json!({})).await;
     good.rp_id_override = Some("other.com".into());
-    app.signin(&mut good, json!({"userId": "w"}))
-        .await
-        .problem(400, Some("signin_complete_error"));
+    app.signin(&mut good, json!({"userId": "w"})).await.problem(400, Some("signin_complete_error"));
 }
 
 #[tokio::test]
 async fn counter_regression_is_refused() {
-    let app = spawn_app().await;
+    on_both_stores(counter_regression_is_refused_on).await;
+}
+
+async fn counter_regression_is_refused_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "u", json!({})).await;
     passkey.counter = 9;
@@ -115,22 +136,17 @@ async fn counter_regression_is_refused() {
     passkey.counter = 4;
     let reply = app.signin(&mut passkey, json!({"userId": "u"})).await; // counter 5
     let body = reply.problem(400, Some("signin_complete_error"));
-    assert!(
-        body["title"].as_str().unwrap().contains("counter"),
-        "{body}"
-    );
-    let creds = app
-        .service
-        .store
-        .list_credentials(&app.app_id, "u")
-        .await
-        .unwrap();
+    assert!(body["title"].as_str().unwrap().contains("counter"), "{body}");
+    let creds = app.service.store.list_credentials(&app.app_id, "u").await.unwrap();
     assert_eq!(creds[0].signature_counter, 10);
 }
 
 #[tokio::test]
 async fn tampered_signature_is_refused() {
-    let app = spawn_app().await;
+    on_both_stores(tampered_signature_is_refused_on).await;
+}
+
+async fn tampered_signature_is_refused_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "u", json!({})).await;
     passkey.tamper_signature = true;
@@ -141,14 +157,15 @@ async fn tampered_signature_is_refused() {
 
 #[tokio::test]
 async fn unknown_credential_echoes_its_id() {
-    let app = spawn_app().await;
+    on_both_stores(unknown_credential_echoes_its_id_on).await;
+}
+
+async fn unknown_credential_echoes_its_id_on(app: TestApp) {
     let mut stranger = SoftPasskey::new();
     let begin = app.signin_begin(json!({})).await;
     let response = stranger.get(&begin.ok()["data"], ORIGIN);
     let id = response["id"].clone();
-    let done = app
-        .signin_complete(begin.body["session"].as_str().unwrap(), response)
-        .await;
+    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
     let body = done.problem(400, Some("unknown_credential"));
     assert_eq!(body["title"], "We don't recognize the passkey you sent us.");
     assert_eq!(body["credentialId"], id);
@@ -156,7 +173,10 @@ async fn unknown_credential_echoes_its_id() {
 
 #[tokio::test]
 async fn expired_tokens_say_how_long_ago() {
-    let app = spawn_app().await;
+    on_both_stores(expired_tokens_say_how_long_ago_on).await;
+}
+
+async fn expired_tokens_say_how_long_ago_on(app: TestApp) {
     let token = app.register_token("u", json!({})).await;
     app.clock.advance(Duration::seconds(130));
     let reply = app.register_begin(&token).await;
@@ -175,87 +195,78 @@ async fn expired_tokens_say_how_long_ago() {
 
 #[tokio::test]
 async fn expired_sessions_are_refused() {
-    let app = spawn_app().await;
+    on_both_stores(expired_sessions_are_refused_on).await;
+}
+
+async fn expired_sessions_are_refused_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "u", json!({})).await;
     let begin = app.signin_begin(json!({"userId": "u"})).await;
     app.clock.advance(Duration::seconds(600));
     let response = passkey.get(&begin.ok()["data"], ORIGIN);
-    let done = app
-        .signin_complete(begin.body["session"].as_str().unwrap(), response)
-        .await;
+    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
     done.problem(403, Some("expired_token"));
 }
 
 #[tokio::test]
 async fn tokens_are_bound_to_their_app() {
-    let a = spawn_named("appone").await;
-    let b = spawn_named("apptwo").await;
+    for backend in [Backend::Sqlite, Backend::Dynamo] {
+        tokens_are_bound_to_their_app_on(backend).await;
+    }
+}
+
+async fn tokens_are_bound_to_their_app_on(backend: Backend) {
+    let a = spawn(backend, "appone").await;
+    let b = spawn(backend, "apptwo").await;
     let token = a.register_token("u", json!({})).await;
     // Same prefix and shape, but app two never issued it (its store does not even hold it).
-    b.register_begin(&token)
-        .await
-        .problem(400, Some("invalid_token"));
+    b.register_begin(&token).await.problem(400, Some("invalid_token"));
     // A session token where a register token belongs.
     let begin = a.register_begin(&token).await;
     let session = begin.ok()["session"].as_str().unwrap();
-    a.register_begin(session)
-        .await
-        .problem(400, Some("invalid_token"));
+    a.register_begin(session).await.problem(400, Some("invalid_token"));
 }
 
 #[tokio::test]
 async fn malformed_token_values() {
-    let app = spawn_app().await;
+    on_both_stores(malformed_token_values_on).await;
+}
+
+async fn malformed_token_values_on(app: TestApp) {
     let reply = app.verify("").await;
     let body = reply.problem(400, Some("missing_token"));
     assert_eq!(
         body["title"],
         "This operation requires a token that starts with 'verify_' to be passed."
     );
-    app.verify("register_abcdefghijklmnop")
-        .await
-        .problem(400, Some("invalid_token"));
-    app.verify("verify_not+base64/url==")
-        .await
-        .problem(400, Some("invalid_token_format"));
-    app.secret_post("/signin/verify", json!({}))
-        .await
-        .problem(400, Some("missing_token"));
+    app.verify("register_abcdefghijklmnop").await.problem(400, Some("invalid_token"));
+    app.verify("verify_not+base64/url==").await.problem(400, Some("invalid_token_format"));
+    app.secret_post("/signin/verify", json!({})).await.problem(400, Some("missing_token"));
 }
 
 #[tokio::test]
 async fn register_token_validation() {
-    let app = spawn_app().await;
-    let reply = app
-        .secret_post("/register/token", json!({"username": "x"}))
-        .await;
+    on_both_stores(register_token_validation_on).await;
+}
+
+async fn register_token_validation_on(app: TestApp) {
+    let reply = app.secret_post("/register/token", json!({"username": "x"})).await;
     assert_eq!(
         reply.problem(400, None)["errors"],
         json!({"userId": ["The UserId field is required."]})
     );
-    let reply = app
-        .secret_post("/register/token", json!({"userId": "", "username": ""}))
-        .await;
+    let reply = app.secret_post("/register/token", json!({"userId": "", "username": ""})).await;
     assert_eq!(
         reply.problem(400, None)["errors"],
         json!({"userId": ["The UserId field is required."], "username": ["The Username field is required."]})
     );
-    assert_eq!(
-        reply.body["title"],
-        "One or more validation errors occurred."
-    );
+    assert_eq!(reply.body["title"], "One or more validation errors occurred.");
     let long = "x".repeat(65);
-    let reply = app
-        .secret_post("/register/token", json!({"userId": long, "username": "x"}))
-        .await;
+    let reply = app.secret_post("/register/token", json!({"userId": long, "username": "x"})).await;
     assert!(reply.problem(400, None)["errors"]["userId"].is_array());
     let eleven: Vec<String> = (0..11).map(|i| format!("a{i}")).collect();
     let reply = app
-        .secret_post(
-            "/register/token",
-            json!({"userId": "u", "username": "x", "aliases": eleven}),
-        )
+        .secret_post("/register/token", json!({"userId": "u", "username": "x", "aliases": eleven}))
         .await;
     assert!(reply.problem(400, None)["errors"]["aliases"].is_array());
     let reply = app
@@ -293,116 +304,83 @@ async fn register_token_validation() {
         .await;
     reply.problem(400, Some("attestation_not_supported_on_plan"));
     // Bad enum strings surface at begin, as upstream.
-    let token = app
-        .register_token("u", json!({"userVerification": "sometimes"}))
-        .await;
-    app.register_begin(&token)
-        .await
-        .problem(400, Some("invalid_argument"));
+    let token = app.register_token("u", json!({"userVerification": "sometimes"})).await;
+    app.register_begin(&token).await.problem(400, Some("invalid_argument"));
 }
 
 #[tokio::test]
 async fn missing_origin_and_rp_id() {
-    let app = spawn_app().await;
-    let reply = app
-        .public_post("/signin/begin", json!({"RPID": RP_ID}))
-        .await;
+    on_both_stores(missing_origin_and_rp_id_on).await;
+}
+
+async fn missing_origin_and_rp_id_on(app: TestApp) {
+    let reply = app.public_post("/signin/begin", json!({"RPID": RP_ID})).await;
     assert_eq!(reply.problem(400, None)["title"], "Origin is required.");
     assert_eq!(reply.body["errorCode"], json!(null));
-    let reply = app
-        .public_post("/signin/begin", json!({"Origin": ORIGIN}))
-        .await;
+    let reply = app.public_post("/signin/begin", json!({"Origin": ORIGIN})).await;
     reply.problem(400, None);
 }
 
 #[tokio::test]
 async fn bad_bodies_are_problems_not_crashes() {
-    let app = spawn_app().await;
+    on_both_stores(bad_bodies_are_problems_not_crashes_on).await;
+}
+
+async fn bad_bodies_are_problems_not_crashes_on(app: TestApp) {
     let headers = [("ApiSecret", app.secret.as_str())];
-    let reply = app
-        .post_raw("/register/token", &headers, b"{\"userId\": ".to_vec())
-        .await;
+    let reply = app.post_raw("/register/token", &headers, b"{\"userId\": ".to_vec()).await;
     reply.problem(400, Some("invalid_json"));
-    let reply = app
-        .post_raw("/register/token", &headers, vec![0xff, 0xfe, 0x00])
-        .await;
+    let reply = app.post_raw("/register/token", &headers, vec![0xff, 0xfe, 0x00]).await;
     reply.problem(400, Some("invalid_json"));
-    let reply = app
-        .post_raw("/register/token", &headers, b"[1, 2, 3]".to_vec())
-        .await;
+    let reply = app.post_raw("/register/token", &headers, b"[1, 2, 3]".to_vec()).await;
     reply.problem(400, Some("invalid_json"));
     let deep = format!("{{\"userId\": {}1{}}}", "[".repeat(100), "]".repeat(100));
     app.post_raw("/register/token", &headers, deep.into_bytes())
         .await
         .problem(400, Some("invalid_json"));
     let huge = format!("{{\"userId\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
-    let reply = app
-        .post_raw("/register/token", &headers, huge.into_bytes())
-        .await;
+    let reply = app.post_raw("/register/token", &headers, huge.into_bytes()).await;
     reply.problem(413, Some("payload_too_large"));
     // Wrong types name the field.
-    let reply = app
-        .secret_post(
-            "/register/token",
-            json!({"userId": {"a": 1}, "username": "x"}),
-        )
-        .await;
-    assert!(
-        reply.problem(400, None)["errors"]["userId"].is_array(),
-        "{}",
-        reply.text
-    );
+    let reply =
+        app.secret_post("/register/token", json!({"userId": {"a": 1}, "username": "x"})).await;
+    assert!(reply.problem(400, None)["errors"]["userId"].is_array(), "{}", reply.text);
     let reply = app
         .secret_post(
             "/register/token",
             json!({"userId": "u", "username": "x", "discoverable": "yes"}),
         )
         .await;
-    assert!(
-        reply.problem(400, None)["errors"]["discoverable"].is_array(),
-        "{}",
-        reply.text
-    );
+    assert!(reply.problem(400, None)["errors"]["discoverable"].is_array(), "{}", reply.text);
     let reply = app
         .secret_post(
             "/register/token",
             json!({"userId": "u", "username": "x", "expiresAt": "tomorrow"}),
         )
         .await;
-    assert!(
-        reply.problem(400, None)["errors"]["expiresAt"].is_array(),
-        "{}",
-        reply.text
-    );
+    assert!(reply.problem(400, None)["errors"]["expiresAt"].is_array(), "{}", reply.text);
 }
 
 #[tokio::test]
 async fn webauthn_fields_must_be_strict_base64url() {
-    let app = spawn_app().await;
+    on_both_stores(webauthn_fields_must_be_strict_base64url_on).await;
+}
+
+async fn webauthn_fields_must_be_strict_base64url_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "u", json!({})).await;
     let begin = app.signin_begin(json!({"userId": "u"})).await;
     let mut response = passkey.get(&begin.ok()["data"], ORIGIN);
     response["rawId"] = json!("ab+c/d==");
-    let done = app
-        .signin_complete(begin.body["session"].as_str().unwrap(), response)
-        .await;
-    assert!(
-        done.problem(400, None)["errors"]["response.rawId"].is_array(),
-        "{}",
-        done.text
-    );
+    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
+    assert!(done.problem(400, None)["errors"]["response.rawId"].is_array(), "{}", done.text);
     let done = app
         .public_post(
             "/signin/complete",
             json!({"session": "session_x", "RPID": RP_ID, "Origin": ORIGIN}),
         )
         .await;
-    assert!(
-        done.problem(400, None)["errors"]["response"].is_array(),
-        "{}",
-        done.text
-    );
+    assert!(done.problem(400, None)["errors"]["response"].is_array(), "{}", done.text);
     let done = app
         .public_post("/register/complete", json!({"session": "session_x", "RPID": RP_ID, "Origin": ORIGIN, "response": {"id": "AAAA", "rawId": "AAAA", "response": {}}}))
         .await;
@@ -415,7 +393,10 @@ async fn webauthn_fields_must_be_strict_base64url() {
 
 #[tokio::test]
 async fn nickname_longer_than_64_is_refused() {
-    let app = spawn_app().await;
+    on_both_stores(nickname_longer_than_64_is_refused_on).await;
+}
+
+async fn nickname_longer_than_64_is_refused_on(app: TestApp) {
     let token = app.register_token("u", json!({})).await;
     let begin = app.register_begin(&token).await;
     let mut passkey = SoftPasskey::new();
@@ -430,30 +411,30 @@ async fn nickname_longer_than_64_is_refused() {
 
 #[tokio::test]
 async fn a_passkey_cannot_be_registered_twice() {
-    let app = spawn_app().await;
+    on_both_stores(a_passkey_cannot_be_registered_twice_on).await;
+}
+
+async fn a_passkey_cannot_be_registered_twice_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "u", json!({})).await;
     let token = app.register_token("other", json!({})).await;
     let begin = app.register_begin(&token).await;
     let response = passkey.create(&begin.ok()["data"], ORIGIN);
-    let done = app
-        .register_complete(begin.body["session"].as_str().unwrap(), response)
-        .await;
+    let done = app.register_complete(begin.body["session"].as_str().unwrap(), response).await;
     done.problem(400, Some("fido2_invalid_registration"));
 }
 
 #[tokio::test]
 async fn missing_user_verification_fails_when_required() {
-    let app = spawn_app().await;
-    let token = app
-        .register_token("u", json!({"userVerification": "required"}))
-        .await;
+    on_both_stores(missing_user_verification_fails_when_required_on).await;
+}
+
+async fn missing_user_verification_fails_when_required_on(app: TestApp) {
+    let token = app.register_token("u", json!({"userVerification": "required"})).await;
     let begin = app.register_begin(&token).await;
     let mut passkey = SoftPasskey::new();
     passkey.user_verified = false;
     let response = passkey.create(&begin.ok()["data"], ORIGIN);
-    let done = app
-        .register_complete(begin.body["session"].as_str().unwrap(), response)
-        .await;
+    let done = app.register_complete(begin.body["session"].as_str().unwrap(), response).await;
     done.problem(400, Some("fido2_invalid_registration"));
 }

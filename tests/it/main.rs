@@ -3,8 +3,10 @@
 
 mod authenticator;
 mod harness;
+mod moto;
 
 mod auth;
+mod budget;
 mod cli;
 mod hostile;
 mod register;

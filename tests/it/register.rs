@@ -1,16 +1,17 @@
 //! Registration ceremonies end to end.
 
 use crate::authenticator::{SoftPasskey, b64};
-use crate::harness::{ORIGIN, RP_ID, spawn_app};
+use crate::harness::{ORIGIN, RP_ID, TestApp, on_both_stores};
 use base64::Engine;
 use serde_json::json;
 
 #[tokio::test]
 async fn register_then_verify() {
-    let app = spawn_app().await;
-    let token = app
-        .register_token("user-1", json!({"displayName": "User One"}))
-        .await;
+    on_both_stores(register_then_verify_on).await;
+}
+
+async fn register_then_verify_on(app: TestApp) {
+    let token = app.register_token("user-1", json!({"displayName": "User One"})).await;
     assert!(token.starts_with("register_"));
 
     let begin = app.register_begin(&token).await;
@@ -34,13 +35,7 @@ async fn register_then_verify() {
     // Optional members are omitted, never null (Chrome throws on nulls).
     assert!(selection.get("authenticatorAttachment").is_none());
     assert!(!begin.to_string().contains("null"), "{begin}");
-    assert!(
-        data["pubKeyCredParams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["alg"] == -7)
-    );
+    assert!(data["pubKeyCredParams"].as_array().unwrap().iter().any(|p| p["alg"] == -7));
 
     let mut passkey = SoftPasskey::new();
     let response = passkey.create(data, ORIGIN);
@@ -67,7 +62,10 @@ async fn register_then_verify() {
 
 #[tokio::test]
 async fn register_token_options_reach_the_creation_options() {
-    let app = spawn_app().await;
+    on_both_stores(register_token_options_reach_the_creation_options_on).await;
+}
+
+async fn register_token_options_reach_the_creation_options_on(app: TestApp) {
     let token = app
         .register_token(
             "user-2",
@@ -87,7 +85,10 @@ async fn register_token_options_reach_the_creation_options() {
 
 #[tokio::test]
 async fn register_token_is_reusable_and_excludes_existing_passkeys() {
-    let app = spawn_app().await;
+    on_both_stores(register_token_is_reusable_and_excludes_existing_passkeys_on).await;
+}
+
+async fn register_token_is_reusable_and_excludes_existing_passkeys_on(app: TestApp) {
     let mut first = SoftPasskey::new();
     app.register(&mut first, "user-3", json!({})).await;
     let token = app.register_token("user-3", json!({})).await;
@@ -95,24 +96,20 @@ async fn register_token_is_reusable_and_excludes_existing_passkeys() {
     let two = app.register_begin(&token).await;
     assert_ne!(one.ok()["session"], two.ok()["session"]);
     let excluded = &two.body["data"]["excludeCredentials"];
-    assert_eq!(
-        excluded,
-        &json!([{"type": "public-key", "id": b64(&first.credential_id)}])
-    );
+    assert_eq!(excluded, &json!([{"type": "public-key", "id": b64(&first.credential_id)}]));
     // A second passkey for the same user registers fine.
     let mut second = SoftPasskey::new();
     let response = second.create(&two.body["data"], ORIGIN);
-    app.register_complete(two.body["session"].as_str().unwrap(), response)
-        .await
-        .ok();
+    app.register_complete(two.body["session"].as_str().unwrap(), response).await.ok();
 }
 
 #[tokio::test]
 async fn numbers_are_accepted_for_string_fields() {
-    let app = spawn_app().await;
-    let reply = app
-        .secret_post("/register/token", json!({"UserId": 123, "Username": 456}))
-        .await;
+    on_both_stores(numbers_are_accepted_for_string_fields_on).await;
+}
+
+async fn numbers_are_accepted_for_string_fields_on(app: TestApp) {
+    let reply = app.secret_post("/register/token", json!({"UserId": 123, "Username": 456})).await;
     let token = reply.ok()["token"].as_str().unwrap().to_string();
     let begin = app.register_begin(&token).await;
     assert_eq!(begin.ok()["data"]["user"]["id"], b64(b"123"));
@@ -120,7 +117,10 @@ async fn numbers_are_accepted_for_string_fields() {
 
 #[tokio::test]
 async fn country_comes_from_the_trusted_header() {
-    let app = spawn_app().await;
+    on_both_stores(country_comes_from_the_trusted_header_on).await;
+}
+
+async fn country_comes_from_the_trusted_header_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     let token = app.register_token("user-4", json!({})).await;
     let begin = app.register_begin(&token).await;
@@ -136,13 +136,7 @@ async fn country_comes_from_the_trusted_header() {
             "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
         ),
     ];
-    let done = app
-        .post_raw(
-            "/register/complete",
-            &headers,
-            body.to_string().into_bytes(),
-        )
-        .await;
+    let done = app.post_raw("/register/complete", &headers, body.to_string().into_bytes()).await;
     let verified = app.verify(done.ok()["token"].as_str().unwrap()).await;
     assert_eq!(verified.ok()["country"], "SE");
     assert_eq!(verified.body["device"], "Chrome, Mac OS X 10");
@@ -151,14 +145,12 @@ async fn country_comes_from_the_trusted_header() {
 
 #[tokio::test]
 async fn aliases_given_at_token_time_are_claimed_at_completion() {
-    let app = spawn_app().await;
+    on_both_stores(aliases_given_at_token_time_are_claimed_at_completion_on).await;
+}
+
+async fn aliases_given_at_token_time_are_claimed_at_completion_on(app: TestApp) {
     let mut alice = SoftPasskey::new();
-    app.register(
-        &mut alice,
-        "alice",
-        json!({"aliases": ["alice@example.com"]}),
-    )
-    .await;
+    app.register(&mut alice, "alice", json!({"aliases": ["alice@example.com"]})).await;
     // The alias now belongs to alice: bob cannot claim it.
     let reply = app
         .secret_post(
@@ -169,9 +161,6 @@ async fn aliases_given_at_token_time_are_claimed_at_completion() {
     let body = reply.problem(409, Some("alias_conflict"));
     assert_eq!(body["title"], "Alias is already in use by another userid");
     // Alice may repeat her own alias.
-    app.register_token(
-        "alice",
-        json!({"aliases": ["alice@example.com"], "aliasHashing": false}),
-    )
-    .await;
+    app.register_token("alice", json!({"aliases": ["alice@example.com"], "aliasHashing": false}))
+        .await;
 }

@@ -1,13 +1,16 @@
 //! Sign-in ceremonies end to end: by user id, by alias, discoverable, step-up.
 
 use crate::authenticator::{SoftPasskey, b64};
-use crate::harness::{ORIGIN, spawn_app};
+use crate::harness::{ORIGIN, TestApp, on_both_stores};
 use base64::Engine;
 use serde_json::json;
 
 #[tokio::test]
 async fn sign_in_by_user_id_then_verify() {
-    let app = spawn_app().await;
+    on_both_stores(sign_in_by_user_id_then_verify_on).await;
+}
+
+async fn sign_in_by_user_id_then_verify_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "user-1", json!({})).await;
 
@@ -25,9 +28,7 @@ async fn sign_in_by_user_id_then_verify() {
     assert!(data.get("extensions").is_none());
 
     let response = passkey.get(data, ORIGIN);
-    let done = app
-        .signin_complete(begin["session"].as_str().unwrap(), response)
-        .await;
+    let done = app.signin_complete(begin["session"].as_str().unwrap(), response).await;
     let token = done.ok()["token"].as_str().unwrap().to_string();
     assert!(token.starts_with("verify_"));
     let verified = app.verify(&token).await;
@@ -43,17 +44,13 @@ async fn sign_in_by_user_id_then_verify() {
 
 #[tokio::test]
 async fn sign_in_by_alias() {
-    let app = spawn_app().await;
+    on_both_stores(sign_in_by_alias_on).await;
+}
+
+async fn sign_in_by_alias_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
-    app.register(
-        &mut passkey,
-        "user-2",
-        json!({"aliases": ["Two@Example.com"]}),
-    )
-    .await;
-    let done = app
-        .signin(&mut passkey, json!({"alias": "Two@Example.com"}))
-        .await;
+    app.register(&mut passkey, "user-2", json!({"aliases": ["Two@Example.com"]})).await;
+    let done = app.signin(&mut passkey, json!({"alias": "Two@Example.com"})).await;
     let verified = app.verify(done.ok()["token"].as_str().unwrap()).await;
     assert_eq!(verified.ok()["userId"], "user-2");
 
@@ -64,35 +61,32 @@ async fn sign_in_by_alias() {
 
 #[tokio::test]
 async fn discoverable_sign_in_finds_the_user_from_the_passkey() {
-    let app = spawn_app().await;
+    on_both_stores(discoverable_sign_in_finds_the_user_from_the_passkey_on).await;
+}
+
+async fn discoverable_sign_in_finds_the_user_from_the_passkey_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "user-3", json!({})).await;
     let begin = app.signin_begin(json!({})).await;
     assert_eq!(begin.ok()["data"]["allowCredentials"], json!([]));
     let response = passkey.get(&begin.body["data"], ORIGIN);
-    let done = app
-        .signin_complete(begin.body["session"].as_str().unwrap(), response)
-        .await;
+    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
     let verified = app.verify(done.ok()["token"].as_str().unwrap()).await;
     assert_eq!(verified.ok()["userId"], "user-3");
 }
 
 #[tokio::test]
 async fn step_up_purpose_is_carried_into_the_token() {
-    let app = spawn_app().await;
+    on_both_stores(step_up_purpose_is_carried_into_the_token_on).await;
+}
+
+async fn step_up_purpose_is_carried_into_the_token_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "user-4", json!({})).await;
-    for (purpose, expected) in [
-        (json!("step-up"), "step-up"),
-        (json!(""), "sign-in"),
-        (json!("never-made"), "sign-in"),
-    ] {
-        let done = app
-            .signin(
-                &mut passkey,
-                json!({"userId": "user-4", "purpose": purpose}),
-            )
-            .await;
+    for (purpose, expected) in
+        [(json!("step-up"), "step-up"), (json!(""), "sign-in"), (json!("never-made"), "sign-in")]
+    {
+        let done = app.signin(&mut passkey, json!({"userId": "user-4", "purpose": purpose})).await;
         let verified = app.verify(done.ok()["token"].as_str().unwrap()).await;
         assert_eq!(verified.ok()["purpose"], expected);
     }
@@ -100,41 +94,35 @@ async fn step_up_purpose_is_carried_into_the_token() {
 
 #[tokio::test]
 async fn a_named_user_without_passkeys_cannot_sign_in_with_someone_elses() {
-    let app = spawn_app().await;
+    on_both_stores(a_named_user_without_passkeys_cannot_sign_in_with_someone_elses_on).await;
+}
+
+async fn a_named_user_without_passkeys_cannot_sign_in_with_someone_elses_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "owner", json!({})).await;
     let begin = app.signin_begin(json!({"userId": "nobody"})).await;
     assert_eq!(begin.ok()["data"]["allowCredentials"], json!([]));
     let response = passkey.get(&begin.body["data"], ORIGIN);
-    let done = app
-        .signin_complete(begin.body["session"].as_str().unwrap(), response)
-        .await;
+    let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
     done.problem(400, Some("signin_complete_error"));
 }
 
 #[tokio::test]
 async fn counter_and_last_use_are_recorded() {
-    let app = spawn_app().await;
+    on_both_stores(counter_and_last_use_are_recorded_on).await;
+}
+
+async fn counter_and_last_use_are_recorded_on(app: TestApp) {
     let mut passkey = SoftPasskey::new();
     app.register(&mut passkey, "user-5", json!({})).await;
     passkey.counter = 41;
-    app.signin(&mut passkey, json!({"userId": "user-5"}))
-        .await
-        .ok();
-    let creds = app
-        .service
-        .store
-        .list_credentials(&app.app_id, "user-5")
-        .await
-        .unwrap();
+    app.signin(&mut passkey, json!({"userId": "user-5"})).await.ok();
+    let creds = app.service.store.list_credentials(&app.app_id, "user-5").await.unwrap();
     assert_eq!(creds.len(), 1);
     assert_eq!(creds[0].signature_counter, 42);
     assert!(creds[0].last_used_at >= creds[0].created_at);
     assert_eq!(creds[0].discoverable, Some(true));
-    assert_eq!(
-        creds[0].aaguid.as_deref(),
-        Some("00000000-0000-0000-0000-000000000000")
-    );
+    assert_eq!(creds[0].aaguid.as_deref(), Some("00000000-0000-0000-0000-000000000000"));
     assert_eq!(creds[0].attestation_fmt, "none");
     assert_eq!(creds[0].user_handle, b"user-5".to_vec());
 }

@@ -23,10 +23,7 @@ fn browser(ua: &str) -> &'static str {
         ("Chrome/", "Chrome"),
         ("Safari/", "Safari"),
     ];
-    let family = FAMILIES
-        .iter()
-        .find(|(marker, _)| ua.contains(marker))
-        .map(|(_, f)| *f);
+    let family = FAMILIES.iter().find(|(marker, _)| ua.contains(marker)).map(|(_, f)| *f);
     match family {
         Some("Chrome") if ua.contains("Mobile") => "Chrome Mobile",
         Some("Safari") if ua.contains("Mobile") => "Mobile Safari",

@@ -56,10 +56,7 @@ pub enum DomainError {
     Validation(BTreeMap<String, Vec<String>>),
     /// 400 with an `errorCode` (or none) and a title.
     #[error("{title}")]
-    BadRequest {
-        code: Option<&'static str>,
-        title: String,
-    },
+    BadRequest { code: Option<&'static str>, title: String },
     /// 403 `expired_token`.
     #[error("token expired {seconds_ago} s ago")]
     ExpiredToken { seconds_ago: i64 },
@@ -82,16 +79,10 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn bad_request(code: &'static str, title: impl Into<String>) -> Self {
-        DomainError::BadRequest {
-            code: Some(code),
-            title: title.into(),
-        }
+        DomainError::BadRequest { code: Some(code), title: title.into() }
     }
     pub fn bad_request_uncoded(title: impl Into<String>) -> Self {
-        DomainError::BadRequest {
-            code: None,
-            title: title.into(),
-        }
+        DomainError::BadRequest { code: None, title: title.into() }
     }
     /// One validation message for one field.
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
@@ -123,11 +114,7 @@ pub fn humanize_seconds(seconds: i64) -> String {
     } else {
         (s / 86_400, "day")
     };
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
-    }
+    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
 }
 
 #[cfg(test)]

@@ -14,9 +14,7 @@ pub fn is_valid_app_id(app_id: &str) -> bool {
     let bytes = app_id.as_bytes();
     (3..=62).contains(&bytes.len())
         && bytes[0].is_ascii_lowercase()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// Hashes keys with a server-side pepper.
@@ -88,6 +86,61 @@ pub fn mint_key(
     MintedKey { value, record }
 }
 
+/// Remembers valid API key records for a short time, so the auth path costs no storage round
+/// trip on warm hosts (each DynamoDB request is latency and money).
+///
+/// Security: only keys found valid are cached, never misses, so a new key works at once; a
+/// lock or scope change reaches a warm host within `ttl`. With a zero `ttl` nothing is cached.
+#[derive(Debug, Default)]
+pub struct KeyCache {
+    ttl: std::time::Duration,
+    entries:
+        std::sync::Mutex<std::collections::HashMap<String, (ApiKeyRecord, std::time::Instant)>>,
+}
+
+/// Bound on cached keys; the cache is simply emptied when full.
+const KEY_CACHE_CAPACITY: usize = 10_000;
+
+impl KeyCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        KeyCache { ttl, entries: Default::default() }
+    }
+
+    fn get(&self, hash: &str) -> Option<ApiKeyRecord> {
+        let entries = self.entries.lock().ok()?;
+        let (record, at) = entries.get(hash)?;
+        (at.elapsed() < self.ttl).then(|| record.clone())
+    }
+
+    fn put(&self, hash: &str, record: &ApiKeyRecord) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= KEY_CACHE_CAPACITY {
+                entries.clear();
+            }
+            entries.insert(hash.to_string(), (record.clone(), std::time::Instant::now()));
+        }
+    }
+}
+
+/// Looks a key up through the cache.
+async fn lookup(
+    store: &dyn AppStore,
+    cache: &KeyCache,
+    hash: &str,
+) -> Result<Option<ApiKeyRecord>, DomainError> {
+    if let Some(record) = cache.get(hash) {
+        return Ok(Some(record));
+    }
+    let record = store.get_api_key(hash).await?;
+    if let Some(record) = &record {
+        cache.put(hash, record);
+    }
+    Ok(record)
+}
+
 /// The tenant a request was authenticated as.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Caller {
@@ -101,6 +154,7 @@ pub struct Caller {
 /// count as absent. The order of the checks is the contract's order of 401 details.
 pub async fn authenticate(
     store: &dyn AppStore,
+    cache: &KeyCache,
     hasher: &KeyHasher,
     header: KeyHeader,
     scope: Scope,
@@ -122,9 +176,7 @@ pub async fn authenticate(
     };
     let lower = value.to_ascii_lowercase();
     if lower.starts_with("verify_") {
-        return Err(unauthorized(format!(
-            "A verify token was supplied instead of your '{name}'."
-        )));
+        return Err(unauthorized(format!("A verify token was supplied instead of your '{name}'.")));
     }
     if lower.starts_with("register_") {
         return Err(unauthorized(format!(
@@ -158,7 +210,7 @@ pub async fn authenticate(
         KeyHeader::ApiKey => KeyKind::Public,
         KeyHeader::ApiSecret => KeyKind::Secret,
     };
-    let record = store.get_api_key(&hasher.hash(value)).await?;
+    let record = lookup(store, cache, &hasher.hash(value)).await?;
     let record = match record {
         Some(r) if r.app_id == app_id && r.kind == expected_kind => r,
         _ => {
@@ -171,14 +223,9 @@ pub async fn authenticate(
         return Err(DomainError::ApiKeyLocked);
     }
     if !record.scopes.contains(&scope) {
-        return Err(DomainError::MissingScope {
-            scope: scope.name(),
-        });
+        return Err(DomainError::MissingScope { scope: scope.name() });
     }
-    Ok(Caller {
-        app_id: record.app_id,
-        key_id: record.key_id,
-    })
+    Ok(Caller { app_id: record.app_id, key_id: record.key_id })
 }
 
 #[cfg(test)]
@@ -211,17 +258,10 @@ mod tests {
         assert_eq!(parts[0], "myapp");
         assert_eq!(parts[1], "public");
         assert_eq!(parts[2].len(), 32);
-        assert!(
-            parts[2]
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-        );
+        assert!(parts[2].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         assert_eq!(k.record.key_id, &k.value[k.value.len() - 4..]);
         assert_ne!(k.record.key_hash, k.value);
         assert_eq!(k.record.key_hash, hasher.hash(&k.value));
-        assert_ne!(
-            KeyHasher::new(b"other".to_vec()).hash(&k.value),
-            k.record.key_hash
-        );
+        assert_ne!(KeyHasher::new(b"other".to_vec()).hash(&k.value), k.record.key_hash);
     }
 }

@@ -13,6 +13,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// which uniqueness rule failed.
 pub const CONFLICT_ALIAS: &str = "alias";
 pub const CONFLICT_CREDENTIAL: &str = "credential";
+pub const CONFLICT_SESSION: &str = "session";
+pub const CONFLICT_COUNTER: &str = "counter";
 
 /// Apps and their API keys.
 #[async_trait]
@@ -46,7 +48,7 @@ pub struct CredentialUse {
     pub device: String,
 }
 
-/// Credentials and aliases of users.
+/// Who owns an alias.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AliasOwner {
     pub alias_hash: String,
@@ -55,38 +57,65 @@ pub struct AliasOwner {
 
 #[async_trait]
 pub trait CredentialStore: Send + Sync {
-    /// Stores a new credential and, when `aliases` is `Some`, replaces the user's alias set, in
-    /// one transaction. `Conflict` if the credential id exists in the app or an alias belongs to
-    /// another user (nothing is written then).
-    async fn add_credential(
-        &self,
-        cred: &StoredCredential,
-        aliases: Option<&[AliasRecord]>,
-    ) -> StoreResult<()>;
     async fn get_credential(
         &self,
         app_id: &str,
         credential_id: &[u8],
     ) -> StoreResult<Option<StoredCredential>>;
+    /// A user's credentials, oldest first.
     async fn list_credentials(
         &self,
         app_id: &str,
         user_id: &str,
     ) -> StoreResult<Vec<StoredCredential>>;
-    /// Records a sign-in: compare-and-set on the counter, so two concurrent uses of one counter
-    /// value cannot both succeed. `Conflict` if the counter moved meanwhile.
-    async fn record_credential_use(
-        &self,
-        app_id: &str,
-        credential_id: &[u8],
-        change: &CredentialUse,
-    ) -> StoreResult<()>;
     /// Owners of the given alias hashes (absent hashes are simply not returned).
     async fn alias_owners(
         &self,
         app_id: &str,
         alias_hashes: &[String],
     ) -> StoreResult<Vec<AliasOwner>>;
+}
+
+/// What a successful sign-in writes, all or nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SigninCommit {
+    pub app_id: String,
+    /// The session being consumed: the commit fails with `Conflict(CONFLICT_SESSION)` if it is
+    /// already gone, so of two concurrent completes exactly one succeeds.
+    pub session_hash: String,
+    pub credential_id: Vec<u8>,
+    /// Fails with `Conflict(CONFLICT_COUNTER)` if the stored counter moved since it was read.
+    pub change: CredentialUse,
+    pub verify_token: TokenRecord,
+}
+
+/// What a successful registration writes, all or nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistrationCommit {
+    pub session_hash: String,
+    /// Fails with `Conflict(CONFLICT_CREDENTIAL)` if the id is registered in the app already.
+    pub credential: StoredCredential,
+    /// When `Some`, replaces the user's aliases; `Conflict(CONFLICT_ALIAS)` if one belongs to
+    /// another user.
+    pub aliases: Option<Vec<AliasRecord>>,
+    pub verify_token: TokenRecord,
+}
+
+/// The two ceremony completions, shaped so each is one read and one atomic write (on DynamoDB:
+/// a BatchGetItem or GetItem, then one TransactWriteItems).
+#[async_trait]
+pub trait CeremonyStore: Send + Sync {
+    /// Reads a sign-in session and the credential that answered it, in one round trip.
+    async fn load_signin(
+        &self,
+        app_id: &str,
+        session_hash: &str,
+        credential_id: &[u8],
+    ) -> StoreResult<(Option<TokenRecord>, Option<StoredCredential>)>;
+    /// Consumes the session, records the credential use and stores the verify token, atomically.
+    async fn commit_signin(&self, commit: &SigninCommit) -> StoreResult<()>;
+    /// Consumes the session, stores the credential (and aliases) and the verify token, atomically.
+    async fn commit_registration(&self, commit: &RegistrationCommit) -> StoreResult<()>;
 }
 
 /// Register, session and verify tokens.
@@ -103,5 +132,5 @@ pub trait TokenStore: Send + Sync {
 }
 
 /// Everything a [`crate::Service`] needs from storage.
-pub trait Store: AppStore + CredentialStore + TokenStore {}
-impl<T: AppStore + CredentialStore + TokenStore> Store for T {}
+pub trait Store: AppStore + CredentialStore + CeremonyStore + TokenStore {}
+impl<T: AppStore + CredentialStore + CeremonyStore + TokenStore> Store for T {}

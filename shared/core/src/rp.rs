@@ -29,19 +29,14 @@ pub fn validate(rp_id: Option<&str>, origin: Option<&str>) -> Result<RelyingPart
     if origin.is_empty() {
         return Err(DomainError::bad_request_uncoded("Origin is required."));
     }
-    let rp_id = rp_id
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let rp_id = rp_id.map(str::trim).unwrap_or_default().to_ascii_lowercase();
     if rp_id.is_empty() {
         return Err(DomainError::bad_request_uncoded("RPID is required."));
     }
     let valid_rp_id = rp_id.parse::<IpAddr>().is_err()
         && !rp_id.starts_with('.')
         && !rp_id.ends_with('.')
-        && rp_id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        && rp_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
     if !valid_rp_id {
         return Err(invalid(format!(
             "The RPID '{rp_id}' is not valid: it must be a domain name such as 'example.com'."
@@ -63,11 +58,7 @@ pub fn validate(rp_id: Option<&str>, origin: Option<&str>) -> Result<RelyingPart
         )));
     }
     let serialized = url.origin().ascii_serialization();
-    Ok(RelyingParty {
-        rp_id,
-        origin: serialized,
-        origin_url: url,
-    })
+    Ok(RelyingParty { rp_id, origin: serialized, origin_url: url })
 }
 
 #[cfg(test)]

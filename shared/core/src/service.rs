@@ -4,7 +4,7 @@
 use crate::StoreError;
 use crate::clock::Clock;
 use crate::error::{DomainError, KeyHeader};
-use crate::keys::{self, Caller, KeyHasher, MintedKey};
+use crate::keys::{self, Caller, KeyCache, KeyHasher, MintedKey};
 use crate::model::{App, KeyKind, Scope};
 use crate::ports::Store;
 use std::sync::Arc;
@@ -22,6 +22,7 @@ pub struct Service {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub hasher: KeyHasher,
+    pub key_cache: Arc<KeyCache>,
 }
 
 /// The keys of a new app, shown once.
@@ -35,11 +36,13 @@ pub struct CreatedApp {
 
 impl Service {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, hasher: KeyHasher) -> Self {
-        Service {
-            store,
-            clock,
-            hasher,
-        }
+        Service { store, clock, hasher, key_cache: Arc::new(KeyCache::default()) }
+    }
+
+    /// Caches valid API keys for `ttl` (see [`KeyCache`]); the default caches nothing.
+    pub fn with_key_cache(mut self, ttl: std::time::Duration) -> Self {
+        self.key_cache = Arc::new(KeyCache::new(ttl));
+        self
     }
 
     /// Authenticates a key header for one scope (see [`keys::authenticate`]).
@@ -52,6 +55,7 @@ impl Service {
     ) -> Result<Caller, DomainError> {
         keys::authenticate(
             self.store.as_ref(),
+            &self.key_cache,
             &self.hasher,
             header,
             scope,
@@ -74,23 +78,16 @@ impl Service {
             keys::mint_key(&self.hasher, app_id, kind, Scope::defaults(kind), now)
         };
         let (public, secret) = (mint(KeyKind::Public), mint(KeyKind::Secret));
-        let app = App {
-            app_id: app_id.to_string(),
-            created_at: now,
-        };
-        match self
-            .store
-            .create_app(&app, &[public.record, secret.record])
-            .await
-        {
+        let app = App { app_id: app_id.to_string(), created_at: now };
+        match self.store.create_app(&app, &[public.record, secret.record]).await {
             Ok(()) => Ok(CreatedApp {
                 app_id: app_id.to_string(),
                 api_key: public.value,
                 api_secret: secret.value,
             }),
-            Err(StoreError::Conflict(_)) => Err(DomainError::AppExists {
-                app_id: app_id.to_string(),
-            }),
+            Err(StoreError::Conflict(_)) => {
+                Err(DomainError::AppExists { app_id: app_id.to_string() })
+            }
             Err(e) => Err(e.into()),
         }
     }

@@ -43,10 +43,7 @@ pub fn parse(kind: TokenKind, value: Option<&str>) -> Result<String, DomainError
         ));
     }
     let body = &value[prefix.len()..];
-    let decodes = URL_SAFE_NO_PAD
-        .decode(body)
-        .map(|b| b.len() == 24)
-        .unwrap_or(false);
+    let decodes = URL_SAFE_NO_PAD.decode(body).map(|b| b.len() == 24).unwrap_or(false);
     if !decodes {
         return Err(DomainError::bad_request(
             "invalid_token_format",
@@ -77,7 +74,19 @@ pub fn expired_title(seconds_ago: i64) -> String {
     format!("The token expired {} ago.", humanize_seconds(seconds_ago))
 }
 
-/// Reads a reusable token (register tokens).
+/// Accepts a looked-up token if it exists, is of `kind` and has not expired.
+pub fn accept(
+    record: Option<TokenRecord>,
+    kind: TokenKind,
+    now: DateTime<Utc>,
+) -> Result<TokenRecord, DomainError> {
+    match record {
+        Some(record) if record.kind == kind => check_expiry(record, now),
+        _ => Err(not_valid()),
+    }
+}
+
+/// Reads a reusable token (register tokens, and sessions before their atomic commit).
 pub async fn read(
     store: &dyn TokenStore,
     app_id: &str,
@@ -86,13 +95,10 @@ pub async fn read(
     now: DateTime<Utc>,
 ) -> Result<TokenRecord, DomainError> {
     let hash = parse(kind, value)?;
-    match store.get_token(app_id, &hash).await? {
-        Some(record) if record.kind == kind => check_expiry(record, now),
-        _ => Err(not_valid()),
-    }
+    accept(store.get_token(app_id, &hash).await?, kind, now)
 }
 
-/// Consumes a single-use token (session and verify tokens): of concurrent callers, one wins.
+/// Consumes a single-use token (verify tokens): of concurrent callers, one wins.
 pub async fn consume(
     store: &dyn TokenStore,
     app_id: &str,
@@ -101,10 +107,12 @@ pub async fn consume(
     now: DateTime<Utc>,
 ) -> Result<TokenRecord, DomainError> {
     let hash = parse(kind, value)?;
-    match store.take_token(app_id, &hash).await? {
-        Some(record) if record.kind == kind => check_expiry(record, now),
-        _ => Err(not_valid()),
-    }
+    accept(store.take_token(app_id, &hash).await?, kind, now)
+}
+
+/// The error for a token that was valid when read but was consumed before our commit.
+pub fn already_used() -> DomainError {
+    not_valid()
 }
 
 #[cfg(test)]
@@ -115,10 +123,7 @@ mod tests {
     fn minted_tokens_parse_back_to_their_hash() {
         let (value, hash) = mint(TokenKind::Verify);
         assert!(value.starts_with("verify_"));
-        assert_eq!(
-            parse(TokenKind::Verify, Some(&value)).ok(),
-            Some(hash.clone())
-        );
+        assert_eq!(parse(TokenKind::Verify, Some(&value)).ok(), Some(hash.clone()));
         let upper = format!("VERIFY_{}", &value[7..]);
         assert_eq!(parse(TokenKind::Verify, Some(&upper)).ok(), Some(hash));
     }
@@ -130,14 +135,8 @@ mod tests {
             _ => None,
         };
         assert_eq!(code(parse(TokenKind::Verify, None)), Some("missing_token"));
-        assert_eq!(
-            code(parse(TokenKind::Verify, Some(""))),
-            Some("missing_token")
-        );
-        assert_eq!(
-            code(parse(TokenKind::Verify, Some("register_abc"))),
-            Some("invalid_token")
-        );
+        assert_eq!(code(parse(TokenKind::Verify, Some(""))), Some("missing_token"));
+        assert_eq!(code(parse(TokenKind::Verify, Some("register_abc"))), Some("invalid_token"));
         assert_eq!(
             code(parse(TokenKind::Verify, Some("verify_***"))),
             Some("invalid_token_format")

@@ -121,9 +121,7 @@ pub fn finish_registration(
     state: &RegistrationState,
     response: &RegisterPublicKeyCredential,
 ) -> Result<Credential, String> {
-    core(rp)
-        .register_credential(response, state, None)
-        .map_err(|e| e.to_string())
+    core(rp).register_credential(response, state, None).map_err(|e| e.to_string())
 }
 
 /// Starts a sign-in. An empty `credentials` list is a discoverable (username-less) sign-in.
@@ -163,13 +161,10 @@ pub fn finish_authentication(
     response: &PublicKeyCredential,
     credential: &Credential,
 ) -> Result<AuthenticationResult, String> {
-    core(rp)
-        .authenticate_single_credential(response, state, credential)
-        .map_err(|e| match e {
-            webauthn_rs_core::error::WebauthnError::CredentialPossibleCompromise => {
-                "The signature counter did not increase: the passkey may have been cloned."
-                    .to_string()
-            }
-            other => other.to_string(),
-        })
+    core(rp).authenticate_single_credential(response, state, credential).map_err(|e| match e {
+        webauthn_rs_core::error::WebauthnError::CredentialPossibleCompromise => {
+            "The signature counter did not increase: the passkey may have been cloned.".to_string()
+        }
+        other => other.to_string(),
+    })
 }

@@ -26,10 +26,7 @@ pub fn load_pepper(data_dir: &Path) -> Result<Vec<u8>, StoreError> {
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => {
-            return Err(StoreError::Unavailable(format!(
-                "read {}: {e}",
-                path.display()
-            )));
+            return Err(StoreError::Unavailable(format!("read {}: {e}", path.display())));
         }
     }
     let mut raw = [0u8; 32];
@@ -49,11 +46,8 @@ fn rand_bytes(out: &mut [u8]) {
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     file.write_all(text.as_bytes())
 }
 

@@ -12,8 +12,8 @@ use ferrokey_core::model::{
     AliasRecord, ApiKeyRecord, App, StoredCredential, TokenKind, TokenRecord,
 };
 use ferrokey_core::ports::{
-    AliasOwner, AppStore, CONFLICT_ALIAS, CONFLICT_CREDENTIAL, CredentialStore, CredentialUse,
-    StoreResult, TokenStore,
+    AliasOwner, AppStore, CONFLICT_ALIAS, CONFLICT_COUNTER, CONFLICT_CREDENTIAL, CONFLICT_SESSION,
+    CeremonyStore, CredentialStore, RegistrationCommit, SigninCommit, StoreResult, TokenStore,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -114,9 +114,7 @@ impl SqliteStore {
         )
         .map_err(unavailable)?;
         conn.execute_batch(SCHEMA).map_err(unavailable)?;
-        Ok(SqliteStore {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)) })
     }
 
     /// Runs `f` with the connection on the blocking pool.
@@ -127,9 +125,7 @@ impl SqliteStore {
     {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| unavailable("sqlite connection poisoned"))?;
+            let mut guard = conn.lock().map_err(|_| unavailable("sqlite connection poisoned"))?;
             f(&mut guard)
         })
         .await
@@ -169,9 +165,7 @@ impl AppStore for SqliteStore {
         let app_id = app_id.to_string();
         self.with(move |conn| {
             let text: Option<String> = conn
-                .query_row("SELECT record FROM apps WHERE app_id = ?1", [app_id], |r| {
-                    r.get(0)
-                })
+                .query_row("SELECT record FROM apps WHERE app_id = ?1", [app_id], |r| r.get(0))
                 .optional()
                 .map_err(unavailable)?;
             text.map(|t| from_json(&t)).transpose()
@@ -183,11 +177,9 @@ impl AppStore for SqliteStore {
         let key_hash = key_hash.to_string();
         self.with(move |conn| {
             let text: Option<String> = conn
-                .query_row(
-                    "SELECT record FROM api_keys WHERE key_hash = ?1",
-                    [key_hash],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT record FROM api_keys WHERE key_hash = ?1", [key_hash], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(unavailable)?;
             text.map(|t| from_json(&t)).transpose()
@@ -265,11 +257,8 @@ fn replace_aliases(
             return Err(StoreError::Conflict(CONFLICT_ALIAS.into()));
         }
     }
-    tx.execute(
-        "DELETE FROM aliases WHERE app_id = ?1 AND user_id = ?2",
-        params![app_id, user_id],
-    )
-    .map_err(unavailable)?;
+    tx.execute("DELETE FROM aliases WHERE app_id = ?1 AND user_id = ?2", params![app_id, user_id])
+        .map_err(unavailable)?;
     for alias in aliases {
         tx.execute(
             "INSERT OR REPLACE INTO aliases (app_id, alias_hash, user_id, plaintext) VALUES (?1, ?2, ?3, ?4)",
@@ -282,50 +271,13 @@ fn replace_aliases(
 
 #[async_trait]
 impl CredentialStore for SqliteStore {
-    async fn add_credential(
-        &self,
-        cred: &StoredCredential,
-        aliases: Option<&[AliasRecord]>,
-    ) -> StoreResult<()> {
-        let cred = cred.clone();
-        let aliases = aliases.map(<[AliasRecord]>::to_vec);
-        self.with(move |conn| {
-            let tx = conn.transaction().map_err(unavailable)?;
-            match tx.execute(
-                "INSERT INTO credentials (app_id, credential_id, user_id, counter, record) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![cred.app_id, cred.credential_id, cred.user_id, cred.signature_counter, to_json(&cred)?],
-            ) {
-                Err(e) if is_unique_violation(&e) => {
-                    return Err(StoreError::Conflict(CONFLICT_CREDENTIAL.into()));
-                }
-                other => other.map_err(unavailable)?,
-            };
-            if let Some(aliases) = &aliases {
-                replace_aliases(&tx, &cred.app_id, &cred.user_id, aliases)?;
-            }
-            tx.commit().map_err(unavailable)
-        })
-        .await
-    }
-
     async fn get_credential(
         &self,
         app_id: &str,
         credential_id: &[u8],
     ) -> StoreResult<Option<StoredCredential>> {
         let (app_id, credential_id) = (app_id.to_string(), credential_id.to_vec());
-        self.with(move |conn| {
-            let text: Option<String> = conn
-                .query_row(
-                    "SELECT record FROM credentials WHERE app_id = ?1 AND credential_id = ?2",
-                    params![app_id, credential_id],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(unavailable)?;
-            text.map(|t| from_json(&t)).transpose()
-        })
-        .await
+        self.with(move |conn| select_credential(conn, &app_id, &credential_id)).await
     }
 
     async fn list_credentials(
@@ -348,44 +300,6 @@ impl CredentialStore for SqliteStore {
         .await
     }
 
-    async fn record_credential_use(
-        &self,
-        app_id: &str,
-        credential_id: &[u8],
-        change: &CredentialUse,
-    ) -> StoreResult<()> {
-        let (app_id, credential_id, change) =
-            (app_id.to_string(), credential_id.to_vec(), change.clone());
-        self.with(move |conn| {
-            let tx = conn.transaction().map_err(unavailable)?;
-            let text: Option<String> = tx
-                .query_row(
-                    "SELECT record FROM credentials WHERE app_id = ?1 AND credential_id = ?2 AND counter = ?3",
-                    params![app_id, credential_id, change.expected_counter],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(unavailable)?;
-            let Some(text) = text else {
-                return Err(StoreError::Conflict("counter changed".into()));
-            };
-            let mut record: StoredCredential = from_json(&text)?;
-            record.signature_counter = change.new_counter;
-            record.backup_state = change.backup_state;
-            record.backup_eligible = change.backup_eligible;
-            record.last_used_at = change.last_used_at;
-            record.country = change.country.clone();
-            record.device = change.device.clone();
-            tx.execute(
-                "UPDATE credentials SET counter = ?1, record = ?2 WHERE app_id = ?3 AND credential_id = ?4 AND counter = ?5",
-                params![change.new_counter, to_json(&record)?, app_id, credential_id, change.expected_counter],
-            )
-            .map_err(unavailable)?;
-            tx.commit().map_err(unavailable)
-        })
-        .await
-    }
-
     async fn alias_owners(
         &self,
         app_id: &str,
@@ -403,10 +317,7 @@ impl CredentialStore for SqliteStore {
                     .optional()
                     .map_err(unavailable)?;
                 if let Some(user_id) = user {
-                    owners.push(AliasOwner {
-                        alias_hash: hash,
-                        user_id,
-                    });
+                    owners.push(AliasOwner { alias_hash: hash, user_id });
                 }
             }
             Ok(owners)
@@ -415,16 +326,141 @@ impl CredentialStore for SqliteStore {
     }
 }
 
+/// Deletes the session inside `tx`; `Conflict(CONFLICT_SESSION)` if it is already gone.
+fn consume_session(
+    tx: &rusqlite::Transaction<'_>,
+    app_id: &str,
+    session_hash: &str,
+) -> StoreResult<()> {
+    let deleted = tx
+        .execute(
+            "DELETE FROM tokens WHERE token_hash = ?1 AND app_id = ?2 AND kind = 'session'",
+            params![session_hash, app_id],
+        )
+        .map_err(unavailable)?;
+    if deleted == 0 {
+        return Err(StoreError::Conflict(CONFLICT_SESSION.into()));
+    }
+    Ok(())
+}
+
+fn insert_token(conn: &Connection, t: &TokenRecord) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO tokens (token_hash, app_id, kind, expires_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![t.token_hash, t.app_id, kind_name(t.kind), t.expires_at.timestamp_millis(), t.payload],
+    )
+    .map(|_| ())
+    .map_err(unavailable)
+}
+
+fn select_token(
+    conn: &Connection,
+    app_id: &str,
+    token_hash: &str,
+) -> StoreResult<Option<TokenRecord>> {
+    conn.query_row(
+        "SELECT token_hash, app_id, kind, expires_at, payload FROM tokens WHERE token_hash = ?1 AND app_id = ?2",
+        params![token_hash, app_id],
+        token_from_row,
+    )
+    .optional()
+    .map_err(unavailable)?
+    .map(token_record)
+    .transpose()
+}
+
+fn select_credential(
+    conn: &Connection,
+    app_id: &str,
+    credential_id: &[u8],
+) -> StoreResult<Option<StoredCredential>> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT record FROM credentials WHERE app_id = ?1 AND credential_id = ?2",
+            params![app_id, credential_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(unavailable)?;
+    text.map(|t| from_json(&t)).transpose()
+}
+
+#[async_trait]
+impl CeremonyStore for SqliteStore {
+    async fn load_signin(
+        &self,
+        app_id: &str,
+        session_hash: &str,
+        credential_id: &[u8],
+    ) -> StoreResult<(Option<TokenRecord>, Option<StoredCredential>)> {
+        let (app_id, session_hash, credential_id) =
+            (app_id.to_string(), session_hash.to_string(), credential_id.to_vec());
+        self.with(move |conn| {
+            Ok((
+                select_token(conn, &app_id, &session_hash)?,
+                select_credential(conn, &app_id, &credential_id)?,
+            ))
+        })
+        .await
+    }
+
+    async fn commit_signin(&self, commit: &SigninCommit) -> StoreResult<()> {
+        let c = commit.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(unavailable)?;
+            consume_session(&tx, &c.app_id, &c.session_hash)?;
+            let Some(mut record) = select_credential(&tx, &c.app_id, &c.credential_id)?
+                .filter(|r| r.signature_counter == c.change.expected_counter)
+            else {
+                return Err(StoreError::Conflict(CONFLICT_COUNTER.into()));
+            };
+            let change = &c.change;
+            record.signature_counter = change.new_counter;
+            record.backup_state = change.backup_state;
+            record.backup_eligible = change.backup_eligible;
+            record.last_used_at = change.last_used_at;
+            record.country = change.country.clone();
+            record.device = change.device.clone();
+            tx.execute(
+                "UPDATE credentials SET counter = ?1, record = ?2 WHERE app_id = ?3 AND credential_id = ?4",
+                params![change.new_counter, to_json(&record)?, c.app_id, c.credential_id],
+            )
+            .map_err(unavailable)?;
+            insert_token(&tx, &c.verify_token)?;
+            tx.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn commit_registration(&self, commit: &RegistrationCommit) -> StoreResult<()> {
+        let c = commit.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(unavailable)?;
+            let cred = &c.credential;
+            consume_session(&tx, &cred.app_id, &c.session_hash)?;
+            match tx.execute(
+                "INSERT INTO credentials (app_id, credential_id, user_id, counter, record) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![cred.app_id, cred.credential_id, cred.user_id, cred.signature_counter, to_json(cred)?],
+            ) {
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(StoreError::Conflict(CONFLICT_CREDENTIAL.into()));
+                }
+                other => other.map_err(unavailable)?,
+            };
+            if let Some(aliases) = &c.aliases {
+                replace_aliases(&tx, &cred.app_id, &cred.user_id, aliases)?;
+            }
+            insert_token(&tx, &c.verify_token)?;
+            tx.commit().map_err(unavailable)
+        })
+        .await
+    }
+}
+
 fn token_from_row(
     row: &rusqlite::Row<'_>,
 ) -> rusqlite::Result<(String, String, String, i64, String)> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-    ))
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
 }
 
 fn token_record(row: (String, String, String, i64, String)) -> StoreResult<TokenRecord> {
@@ -442,31 +478,12 @@ fn token_record(row: (String, String, String, i64, String)) -> StoreResult<Token
 impl TokenStore for SqliteStore {
     async fn put_token(&self, token: &TokenRecord) -> StoreResult<()> {
         let t = token.clone();
-        self.with(move |conn| {
-            conn.execute(
-                "INSERT INTO tokens (token_hash, app_id, kind, expires_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![t.token_hash, t.app_id, kind_name(t.kind), t.expires_at.timestamp_millis(), t.payload],
-            )
-            .map(|_| ())
-            .map_err(unavailable)
-        })
-        .await
+        self.with(move |conn| insert_token(conn, &t)).await
     }
 
     async fn get_token(&self, app_id: &str, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
         let (app_id, token_hash) = (app_id.to_string(), token_hash.to_string());
-        self.with(move |conn| {
-            conn.query_row(
-                "SELECT token_hash, app_id, kind, expires_at, payload FROM tokens WHERE token_hash = ?1 AND app_id = ?2",
-                params![token_hash, app_id],
-                token_from_row,
-            )
-            .optional()
-            .map_err(unavailable)?
-            .map(token_record)
-            .transpose()
-        })
-        .await
+        self.with(move |conn| select_token(conn, &app_id, &token_hash)).await
     }
 
     async fn take_token(&self, app_id: &str, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
@@ -488,12 +505,9 @@ impl TokenStore for SqliteStore {
 
     async fn purge_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64> {
         self.with(move |conn| {
-            conn.execute(
-                "DELETE FROM tokens WHERE expires_at < ?1",
-                [before.timestamp_millis()],
-            )
-            .map(|n| n as u64)
-            .map_err(unavailable)
+            conn.execute("DELETE FROM tokens WHERE expires_at < ?1", [before.timestamp_millis()])
+                .map(|n| n as u64)
+                .map_err(unavailable)
         })
         .await
     }

@@ -11,10 +11,7 @@ use ferrokey_core::error::KeyHeader;
 use ferrokey_core::model::Scope;
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
 }
 
 /// Middleware body: `State((state, header, scope))` comes from the route table.
@@ -26,11 +23,7 @@ pub async fn require_key(
     let headers = request.headers();
     let primary = header(headers, key_header.name());
     let other = header(headers, key_header.other().name());
-    match state
-        .service
-        .authenticate(key_header, scope, primary, other)
-        .await
-    {
+    match state.service.authenticate(key_header, scope, primary, other).await {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
             next.run(request).await

@@ -15,12 +15,7 @@ pub fn client_info(state: &AppState, headers: &HeaderMap) -> ClientInfo {
         .find(|v| v.len() == 2 && v.bytes().all(|b| b.is_ascii_alphabetic()))
         .map(str::to_ascii_uppercase)
         .unwrap_or_default();
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(String::from);
-    ClientInfo {
-        user_agent,
-        country,
-    }
+    let user_agent =
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(String::from);
+    ClientInfo { user_agent, country }
 }

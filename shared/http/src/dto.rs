@@ -32,9 +32,7 @@ fn required(field: &str) -> ApiError {
 }
 
 fn decode(field: &str, value: Option<&str>) -> Result<Vec<u8>, ApiError> {
-    let value = value
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| required(field))?;
+    let value = value.filter(|v| !v.is_empty()).ok_or_else(|| required(field))?;
     B64URL
         .decode(value)
         .map_err(|_| DomainError::invalid_field(field, "The value is not valid base64url.").into())
@@ -72,11 +70,9 @@ fn parse_time(field: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return Ok(t.with_timezone(&Utc));
     }
-    NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f")
-        .map(|t| t.and_utc())
-        .map_err(|_| {
-            DomainError::invalid_field(field, "The value is not an ISO-8601 date and time.").into()
-        })
+    NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f").map(|t| t.and_utc()).map_err(
+        |_| DomainError::invalid_field(field, "The value is not an ISO-8601 date and time.").into(),
+    )
 }
 
 impl RegisterTokenBody {
@@ -172,10 +168,7 @@ impl CredentialBody {
 
     /// `clientExtensionResults.credProps.rk`, if reported.
     pub fn resident_key(&self) -> Option<bool> {
-        let ext = self
-            .clientextensionresults
-            .as_ref()
-            .or(self.extensions.as_ref())?;
+        let ext = self.clientextensionresults.as_ref().or(self.extensions.as_ref())?;
         ext.get("credprops")?.get("rk")?.as_bool()
     }
 

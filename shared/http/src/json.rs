@@ -24,9 +24,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::TooLarge
             } else {
-                ApiError::MalformedBody {
-                    detail: rejection.body_text(),
-                }
+                ApiError::MalformedBody { detail: rejection.body_text() }
             }
         })?;
         parse(&bytes).map(Body)
@@ -35,9 +33,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 
 /// Parses a body: UTF-8, depth-limited JSON object, keys lower-cased, then typed.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::MalformedBody {
-        detail: "The body is not valid UTF-8.".into(),
-    })?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ApiError::MalformedBody { detail: "The body is not valid UTF-8.".into() })?;
     let value = if text.trim().is_empty() {
         Value::Object(Map::new())
     } else {
@@ -46,21 +43,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 detail: format!("The JSON is nested deeper than {MAX_DEPTH} levels."),
             });
         }
-        serde_json::from_str::<Value>(text).map_err(|e| ApiError::MalformedBody {
-            detail: e.to_string(),
-        })?
+        serde_json::from_str::<Value>(text)
+            .map_err(|e| ApiError::MalformedBody { detail: e.to_string() })?
     };
     if !value.is_object() {
-        return Err(ApiError::MalformedBody {
-            detail: "The body must be a JSON object.".into(),
-        });
+        return Err(ApiError::MalformedBody { detail: "The body must be a JSON object.".into() });
     }
     serde_path_to_error::deserialize(lowercase_keys(value)).map_err(|e| {
         let path = e.path().to_string();
-        ApiError::WrongType {
-            field: camel_path(&path),
-            message: e.into_inner().to_string(),
-        }
+        ApiError::WrongType { field: camel_path(&path), message: e.into_inner().to_string() }
     })
 }
 
@@ -95,9 +86,7 @@ fn too_deep(text: &str) -> bool {
 fn lowercase_keys(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (k.to_lowercase(), lowercase_keys(v)))
-                .collect(),
+            map.into_iter().map(|(k, v)| (k.to_lowercase(), lowercase_keys(v))).collect(),
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(lowercase_keys).collect()),
         other => other,
@@ -129,13 +118,7 @@ const CAMEL: [(&str, &str); 18] = [
 /// `response.response.clientdatajson` → `response.response.clientDataJSON`.
 pub fn camel_path(path: &str) -> String {
     path.split('.')
-        .map(|seg| {
-            CAMEL
-                .iter()
-                .find(|(l, _)| *l == seg)
-                .map(|(_, c)| *c)
-                .unwrap_or(seg)
-        })
+        .map(|seg| CAMEL.iter().find(|(l, _)| *l == seg).map(|(_, c)| *c).unwrap_or(seg))
         .collect::<Vec<_>>()
         .join(".")
 }
@@ -192,23 +175,11 @@ mod tests {
 
     #[test]
     fn malformed_bodies_are_refused() {
-        assert!(matches!(
-            parse::<Sample>(b"{not json"),
-            Err(ApiError::MalformedBody { .. })
-        ));
-        assert!(matches!(
-            parse::<Sample>(b"[1,2]"),
-            Err(ApiError::MalformedBody { .. })
-        ));
-        assert!(matches!(
-            parse::<Sample>(&[0xff, 0xfe]),
-            Err(ApiError::MalformedBody { .. })
-        ));
+        assert!(matches!(parse::<Sample>(b"{not json"), Err(ApiError::MalformedBody { .. })));
+        assert!(matches!(parse::<Sample>(b"[1,2]"), Err(ApiError::MalformedBody { .. })));
+        assert!(matches!(parse::<Sample>(&[0xff, 0xfe]), Err(ApiError::MalformedBody { .. })));
         let deep = format!("{{\"a\":{}1{}}}", "[".repeat(70), "]".repeat(70));
-        assert!(matches!(
-            parse::<Sample>(deep.as_bytes()),
-            Err(ApiError::MalformedBody { .. })
-        ));
+        assert!(matches!(parse::<Sample>(deep.as_bytes()), Err(ApiError::MalformedBody { .. })));
         let brackets_in_strings = format!("{{\"userId\": \"{}\"}}", "[".repeat(100));
         assert!(parse::<Sample>(brackets_in_strings.as_bytes()).is_ok());
     }

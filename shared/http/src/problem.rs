@@ -45,36 +45,20 @@ struct Problem {
 
 fn coded(status: StatusCode, code: Option<&str>, title: &str) -> Problem {
     let mut body = Map::new();
-    body.insert(
-        "type".into(),
-        json!(format!("{ERRORS_URL}{}", code.unwrap_or_default())),
-    );
+    body.insert("type".into(), json!(format!("{ERRORS_URL}{}", code.unwrap_or_default())));
     body.insert("title".into(), json!(title));
     body.insert("status".into(), json!(status.as_u16()));
     body.insert("errorCode".into(), json!(code));
-    Problem {
-        status,
-        body,
-        www_authenticate: None,
-        retry_after: None,
-    }
+    Problem { status, body, www_authenticate: None, retry_after: None }
 }
 
 fn validation(errors: &BTreeMap<String, Vec<String>>) -> Problem {
     let mut body = Map::new();
     body.insert("type".into(), json!(VALIDATION_TYPE));
-    body.insert(
-        "title".into(),
-        json!("One or more validation errors occurred."),
-    );
+    body.insert("title".into(), json!("One or more validation errors occurred."));
     body.insert("status".into(), json!(400));
     body.insert("errors".into(), json!(errors));
-    Problem {
-        status: StatusCode::BAD_REQUEST,
-        body,
-        www_authenticate: None,
-        retry_after: None,
-    }
+    Problem { status: StatusCode::BAD_REQUEST, body, www_authenticate: None, retry_after: None }
 }
 
 fn auth_problem(status: StatusCode, fragment: &str, title: &str, detail: &str) -> Problem {
@@ -83,12 +67,7 @@ fn auth_problem(status: StatusCode, fragment: &str, title: &str, detail: &str) -
     body.insert("title".into(), json!(title));
     body.insert("status".into(), json!(status.as_u16()));
     body.insert("detail".into(), json!(detail));
-    Problem {
-        status,
-        body,
-        www_authenticate: None,
-        retry_after: None,
-    }
+    Problem { status, body, www_authenticate: None, retry_after: None }
 }
 
 fn problem_for(error: &ApiError) -> Problem {
@@ -125,11 +104,9 @@ fn domain_problem(e: &DomainError) -> Problem {
             p.www_authenticate = Some(name);
             p
         }
-        DomainError::ApiKeyLocked => coded(
-            StatusCode::FORBIDDEN,
-            Some("api_key_locked"),
-            "ApiKey has been locked.",
-        ),
+        DomainError::ApiKeyLocked => {
+            coded(StatusCode::FORBIDDEN, Some("api_key_locked"), "ApiKey has been locked.")
+        }
         DomainError::MissingScope { scope } => auth_problem(
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -140,11 +117,9 @@ fn domain_problem(e: &DomainError) -> Problem {
         ),
         DomainError::Validation(errors) => validation(errors),
         DomainError::BadRequest { code, title } => coded(StatusCode::BAD_REQUEST, *code, title),
-        DomainError::ExpiredToken { seconds_ago } => coded(
-            StatusCode::FORBIDDEN,
-            Some("expired_token"),
-            &expired_title(*seconds_ago),
-        ),
+        DomainError::ExpiredToken { seconds_ago } => {
+            coded(StatusCode::FORBIDDEN, Some("expired_token"), &expired_title(*seconds_ago))
+        }
         DomainError::UnknownCredential { credential_id } => {
             let mut p = coded(
                 StatusCode::BAD_REQUEST,
@@ -176,13 +151,9 @@ fn domain_problem(e: &DomainError) -> Problem {
         }
         DomainError::Internal(cause) => {
             tracing::error!(%cause, "internal error");
-            let mut p = coded(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                None,
-                "The api has encountered an error",
-            );
-            p.body
-                .insert("detail".into(), json!("The api has encountered an error"));
+            let mut p =
+                coded(StatusCode::INTERNAL_SERVER_ERROR, None, "The api has encountered an error");
+            p.body.insert("detail".into(), json!("The api has encountered an error"));
             p
         }
     }
@@ -220,73 +191,30 @@ mod tests {
     fn cases() -> Vec<(ApiError, u16, Option<&'static str>)> {
         let d = ApiError::Domain;
         let mut errors = BTreeMap::new();
-        errors.insert(
-            "userId".to_string(),
-            vec!["The UserId field is required.".to_string()],
-        );
+        errors.insert("userId".to_string(), vec!["The UserId field is required.".to_string()]);
         vec![
             (
-                d(DomainError::Unauthorized {
-                    header: KeyHeader::ApiKey,
-                    detail: "x".into(),
-                }),
+                d(DomainError::Unauthorized { header: KeyHeader::ApiKey, detail: "x".into() }),
                 401,
                 None,
             ),
             (d(DomainError::ApiKeyLocked), 403, Some("api_key_locked")),
-            (
-                d(DomainError::MissingScope { scope: "register" }),
-                403,
-                None,
-            ),
+            (d(DomainError::MissingScope { scope: "register" }), 403, None),
             (d(DomainError::Validation(errors)), 400, None),
+            (d(DomainError::bad_request("invalid_token", "t")), 400, Some("invalid_token")),
+            (d(DomainError::bad_request_uncoded("Origin is required.")), 400, None),
+            (d(DomainError::ExpiredToken { seconds_ago: 10 }), 403, Some("expired_token")),
             (
-                d(DomainError::bad_request("invalid_token", "t")),
-                400,
-                Some("invalid_token"),
-            ),
-            (
-                d(DomainError::bad_request_uncoded("Origin is required.")),
-                400,
-                None,
-            ),
-            (
-                d(DomainError::ExpiredToken { seconds_ago: 10 }),
-                403,
-                Some("expired_token"),
-            ),
-            (
-                d(DomainError::UnknownCredential {
-                    credential_id: "abc".into(),
-                }),
+                d(DomainError::UnknownCredential { credential_id: "abc".into() }),
                 400,
                 Some("unknown_credential"),
             ),
             (d(DomainError::AliasConflict), 409, Some("alias_conflict")),
-            (
-                d(DomainError::AppExists { app_id: "a".into() }),
-                409,
-                Some("app_exists"),
-            ),
-            (
-                d(DomainError::Unavailable("db down".into())),
-                503,
-                Some("service_unavailable"),
-            ),
+            (d(DomainError::AppExists { app_id: "a".into() }), 409, Some("app_exists")),
+            (d(DomainError::Unavailable("db down".into())), 503, Some("service_unavailable")),
             (d(DomainError::Internal("secret cause".into())), 500, None),
-            (
-                ApiError::MalformedBody { detail: "x".into() },
-                400,
-                Some("invalid_json"),
-            ),
-            (
-                ApiError::WrongType {
-                    field: "userId".into(),
-                    message: "m".into(),
-                },
-                400,
-                None,
-            ),
+            (ApiError::MalformedBody { detail: "x".into() }, 400, Some("invalid_json")),
+            (ApiError::WrongType { field: "userId".into(), message: "m".into() }, 400, None),
             (ApiError::TooLarge, 413, Some("payload_too_large")),
         ]
     }
@@ -297,30 +225,16 @@ mod tests {
             let label = format!("{error:?}");
             let response = error.into_response();
             assert_eq!(response.status().as_u16(), status, "{label}");
-            assert_eq!(
-                response.headers()[header::CONTENT_TYPE],
-                PROBLEM_JSON,
-                "{label}"
-            );
+            assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON, "{label}");
             let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
             let body: Value = serde_json::from_slice(&body).unwrap();
             assert_eq!(body["status"], json!(status), "{label}");
-            assert!(
-                body["title"].as_str().is_some_and(|t| !t.is_empty()),
-                "{label}"
-            );
+            assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "{label}");
             if let Some(code) = code {
                 assert_eq!(body["errorCode"], json!(code), "{label}");
-                assert_eq!(
-                    body["type"],
-                    json!(format!("{ERRORS_URL}{code}")),
-                    "{label}"
-                );
+                assert_eq!(body["type"], json!(format!("{ERRORS_URL}{code}")), "{label}");
             }
-            assert!(
-                !body.to_string().contains("secret cause"),
-                "internals leaked: {body}"
-            );
+            assert!(!body.to_string().contains("secret cause"), "internals leaked: {body}");
         }
     }
 
@@ -331,10 +245,7 @@ mod tests {
             detail: "d".into(),
         })
         .into_response();
-        assert_eq!(
-            unauthorized.headers()[header::WWW_AUTHENTICATE],
-            "ApiSecret"
-        );
+        assert_eq!(unauthorized.headers()[header::WWW_AUTHENTICATE], "ApiSecret");
         let unavailable = ApiError::Domain(DomainError::Unavailable("x".into())).into_response();
         assert_eq!(unavailable.headers()[header::RETRY_AFTER], "5");
     }

@@ -46,16 +46,8 @@ pub fn routes() -> Vec<Route> {
         handler,
     };
     vec![
-        row(Method::GET, "/", Anonymous, "health-http", || {
-            get(health::root)
-        }),
-        row(
-            Method::GET,
-            "/health/http",
-            Anonymous,
-            "health-http",
-            || get(health::http),
-        ),
+        row(Method::GET, "/", Anonymous, "health-http", || get(health::root)),
+        row(Method::GET, "/health/http", Anonymous, "health-http", || get(health::http)),
         row(
             Method::POST,
             "/register/token",
@@ -77,20 +69,12 @@ pub fn routes() -> Vec<Route> {
             "register-complete",
             || post(register::complete),
         ),
-        row(
-            Method::POST,
-            "/signin/begin",
-            Key(PUBLIC, Scope::Login),
-            "signin-begin",
-            || post(signin::begin),
-        ),
-        row(
-            Method::POST,
-            "/signin/complete",
-            Key(PUBLIC, Scope::Login),
-            "signin-complete",
-            || post(signin::complete),
-        ),
+        row(Method::POST, "/signin/begin", Key(PUBLIC, Scope::Login), "signin-begin", || {
+            post(signin::begin)
+        }),
+        row(Method::POST, "/signin/complete", Key(PUBLIC, Scope::Login), "signin-complete", || {
+            post(signin::complete)
+        }),
         row(
             Method::POST,
             "/signin/verify",
@@ -106,10 +90,8 @@ fn mount(state: &AppState, rows: impl Iterator<Item = Route>) -> Router {
     for route in rows {
         let mut method_router = (route.handler)();
         if let Access::Key(header, scope) = route.access {
-            method_router = method_router.route_layer(from_fn_with_state(
-                (state.clone(), header, scope),
-                auth::require_key,
-            ));
+            method_router = method_router
+                .route_layer(from_fn_with_state((state.clone(), header, scope), auth::require_key));
         }
         router = router.route(route.path, method_router);
     }
@@ -145,9 +127,6 @@ pub fn router(state: AppState) -> Router {
 
 /// Only the routes of one Lambda binary; `None` if the name is unknown.
 pub fn router_for(state: AppState, lambda: &str) -> Option<Router> {
-    let rows: Vec<Route> = routes()
-        .into_iter()
-        .filter(|r| r.lambda == lambda)
-        .collect();
+    let rows: Vec<Route> = routes().into_iter().filter(|r| r.lambda == lambda).collect();
     (!rows.is_empty()).then(|| mount(&state, rows.into_iter()))
 }

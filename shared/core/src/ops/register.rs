@@ -7,14 +7,16 @@ use super::verify::{self, Proof};
 use crate::error::DomainError;
 use crate::keys::Caller;
 use crate::model::{AliasRecord, StoredCredential, TokenKind, TokenRecord};
-use crate::ports::CONFLICT_ALIAS;
-use crate::rp;
+use crate::ports::{CONFLICT_ALIAS, CONFLICT_SESSION, RegistrationCommit};
+use crate::rp::{self, RelyingParty};
 use crate::service::{ClientInfo, Service};
-use crate::webauthn::{self, Attachment, Attestation, Hint, RegistrationRequest, UserVerification};
+use crate::webauthn::{
+    self, Attachment, Attestation, AuthDataInfo, Hint, RegistrationRequest, UserVerification,
+};
 use crate::{StoreError, device, tokens};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use webauthn_rs_core::proto::RegisterPublicKeyCredential;
+use webauthn_rs_core::proto::{Credential, RegisterPublicKeyCredential, RegistrationState};
 
 /// Default lifetime of register tokens and of the verify token a registration yields.
 const DEFAULT_TTL_SECONDS: i64 = 120;
@@ -106,11 +108,8 @@ pub async fn token(
         ));
     }
 
-    let alias_records = alias_records(
-        &caller.app_id,
-        &aliases,
-        input.alias_hashing.unwrap_or(true),
-    );
+    let alias_records =
+        alias_records(&caller.app_id, &aliases, input.alias_hashing.unwrap_or(true));
     if !alias_records.is_empty() {
         let hashes: Vec<String> = alias_records.iter().map(|a| a.alias_hash.clone()).collect();
         let owners = svc.store.alias_owners(&caller.app_id, &hashes).await?;
@@ -120,9 +119,7 @@ pub async fn token(
     }
 
     let now = svc.clock.now();
-    let expires_at = input
-        .expires_at
-        .unwrap_or(now + Duration::seconds(DEFAULT_TTL_SECONDS));
+    let expires_at = input.expires_at.unwrap_or(now + Duration::seconds(DEFAULT_TTL_SECONDS));
     let payload = RegisterPayload {
         display_name: input
             .display_name
@@ -175,10 +172,7 @@ pub async fn begin(
         .map_err(|e| DomainError::Internal(format!("register token decode: {e}")))?;
     let attachment = Attachment::parse(payload.authenticator_type.as_deref())?;
     let user_verification = UserVerification::parse(payload.user_verification.as_deref())?;
-    let existing = svc
-        .store
-        .list_credentials(&caller.app_id, &payload.user_id)
-        .await?;
+    let existing = svc.store.list_credentials(&caller.app_id, &payload.user_id).await?;
     let request = RegistrationRequest {
         user_id: &payload.user_id,
         username: &payload.username,
@@ -223,49 +217,39 @@ pub async fn complete(
     input: RegisterCompleteInput,
     client: &ClientInfo,
 ) -> Result<String, DomainError> {
-    if input
-        .nickname
-        .as_deref()
-        .is_some_and(|n| n.chars().count() > MAX_NICKNAME_CHARS)
-    {
+    if input.nickname.as_deref().is_some_and(|n| n.chars().count() > MAX_NICKNAME_CHARS) {
         return Err(DomainError::invalid_field(
             "nickname",
             "Nickname cannot be longer than 64 characters.",
         ));
     }
     let rp = rp::validate(input.rp_id.as_deref(), input.origin.as_deref())?;
-    let Session::Register {
-        state,
-        rp_id,
-        user_id,
-        aliases,
-    } = session::take(svc, &caller.app_id, input.session.as_deref()).await?
-    else {
+    let app_id = &caller.app_id;
+    let (record, session) = session::load(svc, app_id, input.session.as_deref()).await?;
+    let Session::Register { state, rp_id, user_id, aliases } = session else {
         return Err(session::wrong_ceremony());
     };
-    if rp.rp_id != rp_id {
-        return Err(invalid_registration(format!(
-            "The RPID '{}' does not match the RPID '{rp_id}' the registration began with.",
-            rp.rp_id
-        )));
-    }
-    let verified = webauthn::finish_registration(&rp, &state, &input.credential)
-        .map_err(invalid_registration)?;
-    let info = webauthn::parse_attestation_object(&input.credential.response.attestation_object)
-        .ok_or_else(|| invalid_registration("The attestation object has no credential data."))?;
+    let session_hash = record.token_hash;
+    let checked = verify_registration(&rp, &rp_id, &state, &input.credential);
+    let (verified, info) = match checked {
+        Ok(ok) => ok,
+        Err(e) => {
+            session::discard(svc, app_id, &session_hash).await;
+            return Err(e);
+        }
+    };
     let webauthn_json = serde_json::to_string(&verified)
         .map_err(|e| DomainError::Internal(format!("credential encode: {e}")))?;
     let now = svc.clock.now();
-    let aaguid = uuid::Uuid::from_bytes(info.aaguid).to_string();
     let credential = StoredCredential {
-        app_id: caller.app_id.clone(),
+        app_id: app_id.clone(),
         credential_id: verified.cred_id.clone(),
         user_handle: user_id.as_bytes().to_vec(),
         user_id: user_id.clone(),
         public_key: info.public_key,
         signature_counter: verified.counter,
         attestation_fmt: info.format,
-        aaguid: Some(aaguid),
+        aaguid: Some(uuid::Uuid::from_bytes(info.aaguid).to_string()),
         transports: input.credential.response.transports.as_ref().map(|ts| {
             ts.iter()
                 .filter_map(|t| serde_json::to_value(t).ok()?.as_str().map(String::from))
@@ -283,30 +267,60 @@ pub async fn complete(
         discoverable: input.discoverable,
         webauthn: webauthn_json,
     };
-    match svc
-        .store
-        .add_credential(&credential, aliases.as_deref())
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::Conflict(what)) if what == CONFLICT_ALIAS => return Err(alias_conflict()),
-        Err(StoreError::Conflict(_)) => {
-            return Err(invalid_registration("This passkey is already registered."));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tracing::info!(app_id = %caller.app_id, "passkey registered");
     let proof = Proof {
         user_id,
         kind: "passkey_register",
         rp_id: rp.rp_id,
         origin: rp.origin,
-        device: credential.device,
-        country: credential.country,
-        nickname: credential.nickname,
-        credential_id: credential.credential_id,
+        device: credential.device.clone(),
+        country: credential.country.clone(),
+        nickname: credential.nickname.clone(),
+        credential_id: credential.credential_id.clone(),
         purpose: None,
         ttl: Duration::seconds(DEFAULT_TTL_SECONDS),
     };
-    verify::issue(svc, &caller.app_id, proof).await
+    let (token, verify_token) = verify::mint(svc, app_id, proof)?;
+    let commit = RegistrationCommit {
+        session_hash: session_hash.clone(),
+        credential,
+        aliases,
+        verify_token,
+    };
+    match svc.store.commit_registration(&commit).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(what)) if what == CONFLICT_SESSION => {
+            return Err(tokens::already_used());
+        }
+        Err(StoreError::Conflict(what)) => {
+            session::discard(svc, app_id, &session_hash).await;
+            return Err(if what == CONFLICT_ALIAS {
+                alias_conflict()
+            } else {
+                invalid_registration("This passkey is already registered.")
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(app_id = %app_id, "passkey registered");
+    Ok(token)
+}
+
+/// The checks of a registration response that need no storage.
+fn verify_registration(
+    rp: &RelyingParty,
+    session_rp_id: &str,
+    state: &RegistrationState,
+    credential: &RegisterPublicKeyCredential,
+) -> Result<(Credential, AuthDataInfo), DomainError> {
+    if rp.rp_id != session_rp_id {
+        return Err(invalid_registration(format!(
+            "The RPID '{}' does not match the RPID '{session_rp_id}' the registration began with.",
+            rp.rp_id
+        )));
+    }
+    let verified =
+        webauthn::finish_registration(rp, state, credential).map_err(invalid_registration)?;
+    let info = webauthn::parse_attestation_object(&credential.response.attestation_object)
+        .ok_or_else(|| invalid_registration("The attestation object has no credential data."))?;
+    Ok((verified, info))
 }

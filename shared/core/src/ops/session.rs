@@ -54,22 +54,31 @@ pub async fn open(svc: &Service, app_id: &str, session: &Session) -> Result<Stri
     Ok(token)
 }
 
-/// Consumes the session (exactly once, even under concurrency) and decodes it.
-pub async fn take(
+/// Decodes a session record that [`tokens::accept`] let through.
+pub fn decode(record: &TokenRecord) -> Result<Session, DomainError> {
+    serde_json::from_str(&record.payload)
+        .map_err(|e| DomainError::Internal(format!("session decode: {e}")))
+}
+
+/// Reads (without consuming) a session; the completion consumes it atomically with its writes.
+pub async fn load(
     svc: &Service,
     app_id: &str,
     token: Option<&str>,
-) -> Result<Session, DomainError> {
-    let record = tokens::consume(
-        svc.store.as_ref(),
-        app_id,
-        TokenKind::Session,
-        token,
-        svc.clock.now(),
-    )
-    .await?;
-    serde_json::from_str(&record.payload)
-        .map_err(|e| DomainError::Internal(format!("session decode: {e}")))
+) -> Result<(TokenRecord, Session), DomainError> {
+    let record =
+        tokens::read(svc.store.as_ref(), app_id, TokenKind::Session, token, svc.clock.now())
+            .await?;
+    let session = decode(&record)?;
+    Ok((record, session))
+}
+
+/// Consumes a session whose ceremony failed, so a challenge is never answered twice. Failures
+/// to delete are logged, not surfaced: the session expires anyway.
+pub async fn discard(svc: &Service, app_id: &str, session_hash: &str) {
+    if let Err(e) = svc.store.take_token(app_id, session_hash).await {
+        tracing::warn!(error = %e, "could not discard a failed session");
+    }
 }
 
 /// The session token did not come from the ceremony the endpoint completes.

@@ -6,13 +6,16 @@ use super::validate::{self, Errors};
 use super::verify::{self, Proof};
 use crate::error::DomainError;
 use crate::keys::Caller;
-use crate::ports::CredentialUse;
-use crate::rp;
+use crate::model::{StoredCredential, TokenKind};
+use crate::ports::{CONFLICT_SESSION, CredentialUse, SigninCommit};
+use crate::rp::{self, RelyingParty};
 use crate::service::{ClientInfo, Service};
 use crate::webauthn::{self, Hint, UserVerification};
-use crate::{StoreError, device};
+use crate::{StoreError, device, tokens};
 use chrono::Duration;
-use webauthn_rs_core::proto::{Credential, PublicKeyCredential};
+use webauthn_rs_core::proto::{
+    AuthenticationResult, AuthenticationState, Credential, PublicKeyCredential,
+};
 
 /// An authentication configuration: what a sign-in `purpose` asks for.
 struct Purpose {
@@ -48,7 +51,7 @@ pub struct SigninBeginInput {
     pub origin: Option<String>,
 }
 
-fn webauthn_credential(stored: &crate::model::StoredCredential) -> Result<Credential, DomainError> {
+fn webauthn_credential(stored: &StoredCredential) -> Result<Credential, DomainError> {
     let mut cred: Credential = serde_json::from_str(&stored.webauthn)
         .map_err(|e| DomainError::Internal(format!("credential decode: {e}")))?;
     // The stored columns are the source of truth for what changes at each sign-in.
@@ -77,13 +80,7 @@ pub async fn begin(
             let hash = validate::alias_hash(app_id, alias);
             let owners = svc.store.alias_owners(app_id, &[hash]).await?;
             // An unknown alias is not an error: it must not reveal which aliases exist.
-            Some(
-                owners
-                    .into_iter()
-                    .next()
-                    .map(|o| o.user_id)
-                    .unwrap_or_default(),
-            )
+            Some(owners.into_iter().next().map(|o| o.user_id).unwrap_or_default())
         }
         (None, None) => None,
     };
@@ -141,44 +138,29 @@ pub async fn complete(
 ) -> Result<String, DomainError> {
     let rp = rp::validate(input.rp_id.as_deref(), input.origin.as_deref())?;
     let app_id = &caller.app_id;
-    let Session::Signin {
-        state,
-        rp_id,
-        purpose,
-        ttl_seconds,
-        allowed,
-        restricted,
-    } = session::take(svc, app_id, input.session.as_deref()).await?
+    let session_hash = tokens::parse(TokenKind::Session, input.session.as_deref())?;
+    let assertion = &input.assertion;
+    let (record, stored) = svc.store.load_signin(app_id, &session_hash, &assertion.raw_id).await?;
+    let record = tokens::accept(record, TokenKind::Session, svc.clock.now())?;
+    let Session::Signin { state, rp_id, purpose, ttl_seconds, allowed, restricted } =
+        session::decode(&record)?
     else {
         return Err(session::wrong_ceremony());
     };
-    if rp.rp_id != rp_id {
-        return Err(signin_error(format!(
-            "The RPID '{}' does not match the RPID '{rp_id}' the sign-in began with.",
-            rp.rp_id
-        )));
-    }
-    let assertion = &input.assertion;
-    let Some(stored) = svc.store.get_credential(app_id, &assertion.raw_id).await? else {
-        return Err(DomainError::UnknownCredential {
-            credential_id: assertion.id.clone(),
-        });
+    let checked = match stored {
+        None => Err(DomainError::UnknownCredential { credential_id: assertion.id.clone() }),
+        Some(stored) => {
+            let expected = Expected { rp_id: &rp_id, allowed: &allowed, restricted };
+            verify_assertion(&rp, &expected, &state, assertion, &stored).map(|r| (stored, r))
+        }
     };
-    if restricted && !allowed.contains(&stored.credential_id) {
-        return Err(signin_error(
-            "This passkey is not one the sign-in was started for.",
-        ));
-    }
-    if let Some(handle) = &assertion.response.user_handle
-        && *handle != stored.user_handle
-    {
-        return Err(signin_error(
-            "The user handle does not match the passkey's user.",
-        ));
-    }
-    let credential = webauthn_credential(&stored)?;
-    let result = webauthn::finish_authentication(&rp, &state, assertion, &credential)
-        .map_err(signin_error)?;
+    let (stored, result) = match checked {
+        Ok(ok) => ok,
+        Err(e) => {
+            session::discard(svc, app_id, &session_hash).await;
+            return Err(e);
+        }
+    };
     let country = client.country.clone();
     let device = device::describe(client.user_agent.as_deref());
     let change = CredentialUse {
@@ -190,20 +172,6 @@ pub async fn complete(
         country: country.clone(),
         device: device.clone(),
     };
-    match svc
-        .store
-        .record_credential_use(app_id, &stored.credential_id, &change)
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            return Err(signin_error(
-                "The passkey was used by another sign-in at the same moment; try again.",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tracing::info!(app_id = %app_id, purpose = %purpose, "sign-in completed");
     let proof = Proof {
         user_id: stored.user_id,
         kind: "passkey_signin",
@@ -212,9 +180,64 @@ pub async fn complete(
         device,
         country,
         nickname: stored.nickname,
-        credential_id: stored.credential_id,
-        purpose: Some(purpose),
+        credential_id: stored.credential_id.clone(),
+        purpose: Some(purpose.clone()),
         ttl: Duration::seconds(ttl_seconds),
     };
-    verify::issue(svc, app_id, proof).await
+    let (token, verify_token) = verify::mint(svc, app_id, proof)?;
+    let commit = SigninCommit {
+        app_id: app_id.clone(),
+        session_hash: session_hash.clone(),
+        credential_id: stored.credential_id,
+        change,
+        verify_token,
+    };
+    match svc.store.commit_signin(&commit).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(what)) if what == CONFLICT_SESSION => {
+            return Err(tokens::already_used());
+        }
+        Err(StoreError::Conflict(_)) => {
+            session::discard(svc, app_id, &session_hash).await;
+            return Err(signin_error(
+                "The passkey was used by another sign-in at the same moment; try again.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(app_id = %app_id, purpose = %purpose, "sign-in completed");
+    Ok(token)
+}
+
+/// What the session says the answer must match.
+struct Expected<'a> {
+    rp_id: &'a str,
+    allowed: &'a [Vec<u8>],
+    restricted: bool,
+}
+
+/// The checks of an assertion that need no storage beyond the stored credential.
+fn verify_assertion(
+    rp: &RelyingParty,
+    expected: &Expected<'_>,
+    state: &AuthenticationState,
+    assertion: &PublicKeyCredential,
+    stored: &StoredCredential,
+) -> Result<AuthenticationResult, DomainError> {
+    if rp.rp_id != expected.rp_id {
+        return Err(signin_error(format!(
+            "The RPID '{}' does not match the RPID '{}' the sign-in began with.",
+            rp.rp_id, expected.rp_id
+        )));
+    }
+    if expected.restricted && !expected.allowed.contains(&stored.credential_id) {
+        return Err(signin_error("This passkey is not one the sign-in was started for."));
+    }
+    if let Some(handle) = &assertion.response.user_handle
+        && *handle != stored.user_handle
+    {
+        return Err(signin_error("The user handle does not match the passkey's user."));
+    }
+    let credential = webauthn_credential(stored)?;
+    webauthn::finish_authentication(rp, state, assertion, &credential).map_err(signin_error)
 }

@@ -16,17 +16,10 @@ pub struct Errors(BTreeMap<String, Vec<String>>);
 
 impl Errors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0
-            .entry(field.to_string())
-            .or_default()
-            .push(message.into());
+        self.0.entry(field.to_string()).or_default().push(message.into());
     }
     pub fn into_result(self) -> Result<(), DomainError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(DomainError::Validation(self.0))
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(DomainError::Validation(self.0)) }
     }
 }
 
@@ -58,10 +51,7 @@ pub fn aliases(errors: &mut Errors, field: &str, values: &[String]) {
         if alias.is_empty() {
             errors.add(field, "An alias must not be empty.");
         } else if alias.chars().count() > MAX_ALIAS_CHARS {
-            errors.add(
-                field,
-                format!("An alias must be at most {MAX_ALIAS_CHARS} characters."),
-            );
+            errors.add(field, format!("An alias must be at most {MAX_ALIAS_CHARS} characters."));
         }
     }
 }

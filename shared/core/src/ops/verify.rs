@@ -49,8 +49,12 @@ pub struct Proof {
     pub ttl: Duration,
 }
 
-/// Stores a verify token for `proof` and returns its value.
-pub async fn issue(svc: &Service, app_id: &str, proof: Proof) -> Result<String, DomainError> {
+/// Mints a verify token for `proof`: its value and the record the ceremony's commit stores.
+pub fn mint(
+    svc: &Service,
+    app_id: &str,
+    proof: Proof,
+) -> Result<(String, TokenRecord), DomainError> {
     use base64::Engine;
     let now = svc.clock.now();
     let expires_at = now + proof.ttl;
@@ -79,8 +83,7 @@ pub async fn issue(svc: &Service, app_id: &str, proof: Proof) -> Result<String, 
         expires_at,
         payload,
     };
-    svc.store.put_token(&record).await?;
-    Ok(token)
+    Ok((token, record))
 }
 
 /// `POST /signin/verify`: redeems a verify token once.

@@ -18,11 +18,7 @@ pub struct AuthDataInfo {
 pub fn parse_attestation_object(bytes: &[u8]) -> Option<AuthDataInfo> {
     let value: Value = ciborium::de::from_reader(bytes).ok()?;
     let map = value.as_map()?;
-    let field = |name: &str| {
-        map.iter()
-            .find(|(k, _)| k.as_text() == Some(name))
-            .map(|(_, v)| v)
-    };
+    let field = |name: &str| map.iter().find(|(k, _)| k.as_text() == Some(name)).map(|(_, v)| v);
     let format = field("fmt")?.as_text()?.to_string();
     let auth = field("authData")?.as_bytes()?;
     // rpIdHash(32) flags(1) signCount(4) aaguid(16) credIdLen(2) credId(L) publicKey(COSE)

@@ -50,7 +50,5 @@ pub async fn verify(
     Extension(caller): Extension<Caller>,
     Body(body): Body<BrowserBody>,
 ) -> Result<Json<VerifiedToken>, ApiError> {
-    Ok(Json(
-        verify::verify(&state.service, &caller, body.token.as_deref()).await?,
-    ))
+    Ok(Json(verify::verify(&state.service, &caller, body.token.as_deref()).await?))
 }

@@ -1,0 +1,142 @@
+//! Apps and API keys.
+//!
+//! Access patterns:
+//! - create app: 1 TransactWriteItems (app + its keys, each `attribute_not_exists(pk)`).
+//! - get app: 1 GetItem `APP#<app>`.
+//! - get API key: 1 GetItem `KEY#<hash>` (the auth path; hosts cache hits, see `KeyCache`).
+//! - add key: 1 conditional PutItem.
+//! - lock/unlock by key id: 1 Query on gsi1 `APPKEYS#<app>` begins_with `<keyId>#`, then one
+//!   conditional PutItem per match (admin path, not hot).
+
+use super::{
+    DynamoStore, Item, build_error, failed_conditions, from_json, get_s, key, s, sdk_error, to_json,
+};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use ferrokey_core::StoreError;
+use ferrokey_core::model::{ApiKeyRecord, App};
+use ferrokey_core::ports::{AppStore, StoreResult};
+
+fn key_item(record: &ApiKeyRecord) -> StoreResult<Item> {
+    let mut item = key(format!("KEY#{}", record.key_hash), "K");
+    item.insert("record".into(), s(to_json(record)?));
+    item.insert("gsi1pk".into(), s(format!("APPKEYS#{}", record.app_id)));
+    item.insert("gsi1sk".into(), s(format!("{}#{}", record.key_id, record.key_hash)));
+    Ok(item)
+}
+
+fn put_new(table: &str, item: Item) -> StoreResult<TransactWriteItem> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .map_err(build_error)?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+#[async_trait]
+impl AppStore for DynamoStore {
+    async fn create_app(&self, app: &App, keys: &[ApiKeyRecord]) -> StoreResult<()> {
+        let mut app_item = key(format!("APP#{}", app.app_id), "A");
+        app_item.insert("record".into(), s(to_json(app)?));
+        let mut items = vec![put_new(&self.table, app_item)?];
+        for record in keys {
+            items.push(put_new(&self.table, key_item(record)?)?);
+        }
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => match failed_conditions(&e) {
+                Some(failed) if failed.iter().any(|f| *f) => {
+                    Err(StoreError::Conflict(format!("app {}", app.app_id)))
+                }
+                _ => Err(sdk_error(e)),
+            },
+        }
+    }
+
+    async fn get_app(&self, app_id: &str) -> StoreResult<Option<App>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("APP#{app_id}"), "A")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        out.item().map(|item| from_json(get_s(item, "record")?)).transpose()
+    }
+
+    async fn get_api_key(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("KEY#{key_hash}"), "K")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        out.item().map(|item| from_json(get_s(item, "record")?)).transpose()
+    }
+
+    async fn add_api_key(&self, record: &ApiKeyRecord) -> StoreResult<()> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(key_item(record)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::Conflict("api key".into()))
+            }
+            Err(e) => Err(sdk_error(e)),
+        }
+    }
+
+    async fn set_api_key_locked(
+        &self,
+        app_id: &str,
+        key_id: &str,
+        locked: bool,
+    ) -> StoreResult<bool> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :k)")
+            .expression_attribute_values(":p", s(format!("APPKEYS#{app_id}")))
+            .expression_attribute_values(":k", s(format!("{key_id}#")))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let items = out.items();
+        for item in items {
+            let old = get_s(item, "record")?;
+            let mut record: ApiKeyRecord = from_json(old)?;
+            record.locked = locked;
+            let mut new_item = key_item(&record)?;
+            new_item.insert("record".into(), s(to_json(&record)?));
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(new_item))
+                .condition_expression("#r = :old")
+                .expression_attribute_names("#r", "record")
+                .expression_attribute_values(":old", AttributeValue::S(old.to_string()))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+        }
+        Ok(!items.is_empty())
+    }
+}

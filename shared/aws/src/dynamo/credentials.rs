@@ -1,0 +1,197 @@
+//! Credentials and aliases.
+//!
+//! Access patterns:
+//! - get credential: 1 GetItem `CRED#<app>#<id>` (consistent).
+//! - list a user's credentials: 1 Query on gsi1 `USER#<app>#<user>` begins_with `CRED#`
+//!   (GSI reads are eventually consistent: a passkey registered milliseconds ago may be missing
+//!   from allowCredentials / excludeCredentials; neither is a security control).
+//! - alias owners: 1 BatchGetItem of `ALIAS#<app>#<hash>` (≤ 10 keys, consistent).
+
+use super::{DynamoStore, Item, from_json, get_n, get_s, key, n, s, sdk_error, to_json};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::DateTime;
+use ferrokey_core::StoreError;
+use ferrokey_core::model::{AliasRecord, StoredCredential};
+use ferrokey_core::ports::{AliasOwner, CredentialStore, StoreResult};
+use std::collections::HashMap;
+
+pub(crate) fn cred_pk(app_id: &str, credential_id: &[u8]) -> String {
+    format!("CRED#{app_id}#{}", URL_SAFE_NO_PAD.encode(credential_id))
+}
+
+pub(crate) fn alias_pk(app_id: &str, alias_hash: &str) -> String {
+    format!("ALIAS#{app_id}#{alias_hash}")
+}
+
+pub(crate) fn user_key(app_id: &str, user_id: &str) -> String {
+    format!("USER#{app_id}#{user_id}")
+}
+
+/// A new credential item. The fields a sign-in changes are attributes of their own.
+pub(crate) fn cred_item(cred: &StoredCredential) -> StoreResult<Item> {
+    let mut item = key(cred_pk(&cred.app_id, &cred.credential_id), "C");
+    item.insert("record".into(), s(to_json(cred)?));
+    item.insert("counter".into(), n(cred.signature_counter));
+    item.insert("last_used_at".into(), n(cred.last_used_at.timestamp_millis()));
+    item.insert("country".into(), s(&cred.country));
+    item.insert("device".into(), s(&cred.device));
+    item.insert("bs".into(), AttributeValue::Bool(cred.backup_state));
+    item.insert("be".into(), AttributeValue::Bool(cred.backup_eligible));
+    item.insert("gsi1pk".into(), s(user_key(&cred.app_id, &cred.user_id)));
+    item.insert(
+        "gsi1sk".into(),
+        s(format!(
+            "CRED#{:015}#{}",
+            cred.created_at.timestamp_millis(),
+            URL_SAFE_NO_PAD.encode(&cred.credential_id)
+        )),
+    );
+    Ok(item)
+}
+
+/// Reads a credential item: the JSON record with the sign-in attributes laid over it.
+pub(crate) fn cred_from_item(item: &Item) -> StoreResult<StoredCredential> {
+    let mut cred: StoredCredential = from_json(get_s(item, "record")?)?;
+    cred.signature_counter = get_n(item, "counter")?;
+    let ms: i64 = get_n(item, "last_used_at")?;
+    cred.last_used_at = DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Corrupt(format!("last_used_at {ms}")))?;
+    cred.country = get_s(item, "country")?.to_string();
+    cred.device = get_s(item, "device")?.to_string();
+    let flag = |name: &str| item.get(name).and_then(|v| v.as_bool().ok()).copied().unwrap_or(false);
+    cred.backup_state = flag("bs");
+    cred.backup_eligible = flag("be");
+    Ok(cred)
+}
+
+pub(crate) fn alias_item(app_id: &str, user_id: &str, alias: &AliasRecord) -> Item {
+    let mut item = key(alias_pk(app_id, &alias.alias_hash), "L");
+    item.insert("user_id".into(), s(user_id));
+    if let Some(plaintext) = &alias.plaintext {
+        item.insert("plaintext".into(), s(plaintext));
+    }
+    item.insert("gsi1pk".into(), s(user_key(app_id, user_id)));
+    item.insert("gsi1sk".into(), s(format!("ALIAS#{}", alias.alias_hash)));
+    item
+}
+
+impl DynamoStore {
+    /// Items of one user on gsi1 whose sort key starts with `prefix`, all pages.
+    pub(crate) async fn user_items(
+        &self,
+        app_id: &str,
+        user_id: &str,
+        prefix: &str,
+    ) -> StoreResult<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :k)")
+                .expression_attribute_values(":p", s(user_key(app_id, user_id)))
+                .expression_attribute_values(":k", s(prefix))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            items.extend(out.items().iter().cloned());
+            match out.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// Consistent BatchGetItem of `keys`, retrying unprocessed keys; returns items by `pk`.
+    pub(crate) async fn batch_get(&self, keys: Vec<Item>) -> StoreResult<HashMap<String, Item>> {
+        let mut found = HashMap::new();
+        let mut pending = keys;
+        for _ in 0..5 {
+            if pending.is_empty() {
+                break;
+            }
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut pending)))
+                .consistent_read(true)
+                .build()
+                .map_err(super::build_error)?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in out.responses().and_then(|r| r.get(&self.table)).into_iter().flatten() {
+                found.insert(get_s(item, "pk")?.to_string(), item.clone());
+            }
+            if let Some(left) = out.unprocessed_keys().and_then(|u| u.get(&self.table)) {
+                pending = left.keys().to_vec();
+            }
+        }
+        if !pending.is_empty() {
+            return Err(StoreError::Unavailable("dynamodb kept keys unprocessed".into()));
+        }
+        Ok(found)
+    }
+}
+
+#[async_trait]
+impl CredentialStore for DynamoStore {
+    async fn get_credential(
+        &self,
+        app_id: &str,
+        credential_id: &[u8],
+    ) -> StoreResult<Option<StoredCredential>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(cred_pk(app_id, credential_id), "C")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        out.item().map(cred_from_item).transpose()
+    }
+
+    async fn list_credentials(
+        &self,
+        app_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<StoredCredential>> {
+        self.user_items(app_id, user_id, "CRED#").await?.iter().map(cred_from_item).collect()
+    }
+
+    async fn alias_owners(
+        &self,
+        app_id: &str,
+        alias_hashes: &[String],
+    ) -> StoreResult<Vec<AliasOwner>> {
+        if alias_hashes.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut unique: Vec<&String> = alias_hashes.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let keys = unique.iter().map(|h| key(alias_pk(app_id, h), "L")).collect();
+        let found = self.batch_get(keys).await?;
+        unique
+            .into_iter()
+            .filter_map(|hash| found.get(&alias_pk(app_id, hash)).map(|item| (hash, item)))
+            .map(|(hash, item)| {
+                Ok(AliasOwner {
+                    alias_hash: hash.clone(),
+                    user_id: get_s(item, "user_id")?.to_string(),
+                })
+            })
+            .collect()
+    }
+}

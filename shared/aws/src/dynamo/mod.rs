@@ -1,0 +1,140 @@
+//! The DynamoDB store: one table, string keys `pk`/`sk`, one GSI `gsi1` (`gsi1pk`/`gsi1sk`,
+//! all attributes projected), TTL on the `ttl` attribute (epoch seconds).
+//!
+//! Item shapes (`sk` is a constant per kind, so every lookup is a GetItem on `pk`):
+//!
+//! | item | pk | sk | gsi1pk / gsi1sk | other attributes |
+//! |---|---|---|---|---|
+//! | app | `APP#<app>` | `A` | – | `record` (JSON) |
+//! | API key | `KEY#<hash>` | `K` | `APPKEYS#<app>` / `<keyId>#<hash>` | `record` |
+//! | credential | `CRED#<app>#<b64url id>` | `C` | `USER#<app>#<user>` / `CRED#<created ms>#<id>` | `record`, `counter`, `last_used_at`, `country`, `device`, `bs`, `be` |
+//! | alias | `ALIAS#<app>#<hash>` | `L` | `USER#<app>#<user>` / `ALIAS#<hash>` | `user_id`, `plaintext` |
+//! | token | `TOKEN#<hash>` | `T` | – | `app_id`, `kind`, `expires_at` (ms), `payload`, `ttl` |
+//!
+//! A credential's fields that change at sign-in are attributes of their own, so a sign-in
+//! updates them with one conditional UpdateItem (no read-modify-write) and reads overlay them
+//! on the JSON record. Request counts per operation are documented at each method.
+
+mod apps;
+mod ceremonies;
+mod credentials;
+mod table;
+mod tokens;
+
+pub use table::create_table;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::AttributeValue;
+use ferrokey_core::StoreError;
+use std::collections::HashMap;
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+/// The DynamoDB store. Cloning shares the client.
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        DynamoStore { client, table: table.into() }
+    }
+
+    /// A store on the standard AWS configuration.
+    pub async fn from_env(table: impl Into<String>) -> Self {
+        DynamoStore::new(Client::new(&crate::load_config().await), table)
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+/// Maps an SDK failure: network trouble, throttling and 5xx are `Unavailable` (retry later);
+/// anything else is a request we built wrong, reported as `Corrupt` (a bug, 500).
+pub(crate) fn sdk_error<E, R>(e: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &e {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+            StoreError::Unavailable(format!("dynamodb: {e:?}"))
+        }
+        SdkError::ServiceError(se) => {
+            let code = se.err().code().unwrap_or_default();
+            let retryable = code.contains("Throttl")
+                || code.contains("LimitExceeded")
+                || code.contains("ProvisionedThroughput")
+                || code.contains("InternalServer")
+                || code.contains("ServiceUnavailable");
+            let message = format!("dynamodb {code}: {}", se.err().message().unwrap_or_default());
+            if retryable { StoreError::Unavailable(message) } else { StoreError::Corrupt(message) }
+        }
+        _ => StoreError::Corrupt(format!("dynamodb: {e:?}")),
+    }
+}
+
+pub(crate) fn build_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("dynamodb request: {e}"))
+}
+
+pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(crate) fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub(crate) fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))])
+}
+
+pub(crate) fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        .ok_or_else(|| StoreError::Corrupt(format!("item lacks string attribute {name}")))
+}
+
+pub(crate) fn get_n<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, StoreError> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("item lacks number attribute {name}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Which parts of a cancelled TransactWriteItems failed their condition, by item index.
+pub(crate) fn failed_conditions(
+    e: &SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        impl std::fmt::Debug,
+    >,
+) -> Option<Vec<bool>> {
+    let service = e.as_service_error()?;
+    let aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) = service else {
+        return None;
+    };
+    Some(
+        c.cancellation_reasons()
+            .iter()
+            .map(|r| r.code() == Some("ConditionalCheckFailed"))
+            .collect(),
+    )
+}

@@ -1,0 +1,99 @@
+//! DynamoDB request budgets per ceremony, counted with an SDK interceptor, and behaviour when
+//! DynamoDB is unreachable.
+
+use crate::authenticator::SoftPasskey;
+use crate::harness::{Backend, ORIGIN, TestApp, dynamo_service, serve};
+use crate::moto::{Link, shared};
+use ferrokey_core::clock::OffsetClock;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Takes the requests sent since the last call and prints them under `label`.
+fn count(app: &TestApp, label: &str) -> usize {
+    let ops = app.requests.take();
+    println!("{label:<34} {:>2}  {}", ops.len(), ops.join(", "));
+    ops.len()
+}
+
+/// Budgets: a sign-in ceremony (begin + complete + verify) ≤ 5 requests by user id and
+/// discoverable, ≤ 6 by alias (one extra read: alias → user); a registration (token + begin +
+/// complete) ≤ 6 without aliases, ≤ 8 when it claims aliases.
+#[tokio::test]
+async fn dynamodb_request_budget() {
+    let clock = Arc::new(OffsetClock::default());
+    let (service, requests) = dynamo_service(shared(), clock.clone()).await;
+    // Warm hosts keep valid API keys for a while, so auth costs no request (see KeyCache).
+    let service = service.with_key_cache(Duration::from_secs(60));
+    let dir = tempfile::tempdir().unwrap();
+    let app = serve(service, requests, Backend::Dynamo, "budget", clock, dir).await;
+    let mut warm = SoftPasskey::new();
+    let token = app.register(&mut warm, "warm-up", json!({})).await;
+    app.verify(&token).await.ok();
+    app.requests.take();
+
+    println!("\nDynamoDB requests per operation (warm key cache):");
+    let mut passkey = SoftPasskey::new();
+    let token = app.register_token("alice", json!({})).await;
+    let mut registration = count(&app, "POST /register/token");
+    let begin = app.register_begin(&token).await;
+    registration += count(&app, "POST /register/begin");
+    let response = passkey.create(&begin.ok()["data"], ORIGIN);
+    let done = app.register_complete(begin.body["session"].as_str().unwrap(), response).await;
+    registration += count(&app, "POST /register/complete");
+    app.verify(done.ok()["token"].as_str().unwrap()).await.ok();
+    count(&app, "POST /signin/verify");
+    println!("registration total                 {registration:>2}");
+    assert!(registration <= 6, "registration took {registration} requests");
+
+    let mut aliased = SoftPasskey::new();
+    app.register(&mut aliased, "bob", json!({"aliases": ["bob@example.com"]})).await;
+    let with_aliases = count(&app, "registration with aliases");
+    assert!(with_aliases <= 8, "registration with aliases took {with_aliases} requests");
+
+    for (label, body, budget) in [
+        ("sign-in by userId", json!({"userId": "alice"}), 5),
+        ("sign-in discoverable", json!({}), 5),
+        ("sign-in by alias", json!({"alias": "bob@example.com"}), 6),
+    ] {
+        let key = if label.ends_with("alias") { &mut aliased } else { &mut passkey };
+        let begin = app.signin_begin(body).await;
+        let mut total = count(&app, "POST /signin/begin");
+        let response = key.get(&begin.ok()["data"], ORIGIN);
+        let done = app.signin_complete(begin.body["session"].as_str().unwrap(), response).await;
+        total += count(&app, "POST /signin/complete");
+        app.verify(done.ok()["token"].as_str().unwrap()).await.ok();
+        total += count(&app, "POST /signin/verify");
+        println!("{:<34} {total:>2}", format!("{label} total"));
+        assert!(total <= budget, "{label} took {total} requests, budget {budget}");
+    }
+}
+
+#[tokio::test]
+async fn dynamodb_outage_gives_503_and_writes_nothing() {
+    let link = Link::to(shared()).await;
+    let clock = Arc::new(OffsetClock::default());
+    let (service, requests) = dynamo_service(&link.endpoint, clock.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = serve(service, requests, Backend::Dynamo, "outage", clock, dir).await;
+
+    let token = app.register_token("carol", json!({})).await;
+    let begin = app.register_begin(&token).await;
+    let mut passkey = SoftPasskey::new();
+    let response = passkey.create(&begin.ok()["data"], ORIGIN);
+    let session = begin.body["session"].as_str().unwrap().to_string();
+
+    link.cut();
+    let reply = app.register_complete(&session, response.clone()).await;
+    reply.problem(503, Some("service_unavailable"));
+    assert_eq!(reply.headers["retry-after"], "5");
+    app.signin_begin(json!({})).await.problem(503, Some("service_unavailable"));
+    link.restore();
+
+    // Nothing was half-written: no credential, and the session is still there to complete.
+    let stored = app.service.store.list_credentials(&app.app_id, "carol").await.unwrap();
+    assert!(stored.is_empty());
+    let done = app.register_complete(&session, response).await;
+    let verified = app.verify(done.ok()["token"].as_str().unwrap()).await;
+    assert_eq!(verified.ok()["userId"], "carol");
+}

@@ -1,0 +1,134 @@
+//! moto, the offline AWS, as a real server on a free loopback port: one shared by all tests
+//! (stopped by a watchdog when this test process exits), or a private one a test may kill.
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Intercept, Region};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+fn moto_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("MOTO_SERVER") {
+        return PathBuf::from(path);
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv-test/bin/moto_server");
+    assert!(
+        path.exists(),
+        "moto_server not found at {} (./scripts/test installs it)",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_ready(endpoint: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let addr = endpoint.trim_start_matches("http://");
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
+            use std::io::{Read, Write};
+            let _ = stream.write_all(b"GET /moto-api/ HTTP/1.0\r\n\r\n");
+            let mut head = [0u8; 12];
+            if stream.read_exact(&mut head).is_ok()
+                && head.starts_with(b"HTTP/1.")
+                && &head[9..12] == b"200"
+            {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("moto did not start at {endpoint}");
+}
+
+/// The moto server shared by every test in this process.
+pub fn shared() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(|| {
+        let port = free_port();
+        // The shell watches this test process and stops moto when it is gone, so no server
+        // outlives the test run.
+        let script = format!(
+            "'{}' -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; while kill -0 {} 2>/dev/null; do sleep 1; done; kill $m",
+            moto_binary().display(),
+            std::process::id()
+        );
+        Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start moto");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        wait_ready(&endpoint);
+        endpoint
+    })
+}
+
+/// A TCP link to moto that a test can cut and restore: while cut, open connections are
+/// dropped and new ones closed at once, as if the server were stopped, but moto keeps its state
+/// so the test can check what was (not) written.
+pub struct Link {
+    pub endpoint: String,
+    up: tokio::sync::watch::Sender<bool>,
+}
+
+impl Link {
+    pub async fn to(target: &str) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let (up, watch) = tokio::sync::watch::channel(true);
+        let target = target.trim_start_matches("http://").to_string();
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !*watch.borrow() {
+                    continue; // dropped: the client sees the connection close
+                }
+                let (target, mut watch) = (target.clone(), watch.clone());
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = watch.wait_for(|up| !up) => {}
+                    }
+                });
+            }
+        });
+        Link { endpoint, up }
+    }
+
+    pub fn cut(&self) {
+        let _ = self.up.send(false);
+    }
+
+    pub fn restore(&self) {
+        let _ = self.up.send(true);
+    }
+}
+
+/// A DynamoDB client for `endpoint`, optionally with an interceptor.
+pub fn dynamodb(
+    endpoint: &str,
+    interceptor: Option<impl Intercept + 'static>,
+) -> aws_sdk_dynamodb::Client {
+    let mut config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .endpoint_url(endpoint);
+    if let Some(i) = interceptor {
+        config = config.interceptor(i);
+    }
+    aws_sdk_dynamodb::Client::from_conf(config.build())
+}
+
+/// A table name no other test uses.
+pub fn unique_table() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!("ferrokey-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
