@@ -46,8 +46,9 @@ fn wait_ready(endpoint: &str) {
 
 /// The moto server shared by every test in this process.
 pub fn shared() -> &'static str {
-    static ENDPOINT: OnceLock<String> = OnceLock::new();
-    ENDPOINT.get_or_init(|| {
+    // The watchdog shell is kept here for the life of the process; it ends on its own.
+    static SERVER: OnceLock<(String, std::sync::Mutex<std::process::Child>)> = OnceLock::new();
+    &SERVER.get_or_init(|| {
         let port = free_port();
         // The shell watches this test process and stops moto when it is gone, so no server
         // outlives the test run.
@@ -56,15 +57,13 @@ pub fn shared() -> &'static str {
             moto_binary().display(),
             std::process::id()
         );
-        Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("start moto");
+        let watchdog =
+            Command::new("sh").args(["-c", &script]).stdin(Stdio::null()).spawn().expect("start moto");
         let endpoint = format!("http://127.0.0.1:{port}");
         wait_ready(&endpoint);
-        endpoint
+        (endpoint, std::sync::Mutex::new(watchdog))
     })
+    .0
 }
 
 /// A TCP link to moto that a test can cut and restore: while cut, open connections are
