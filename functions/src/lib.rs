@@ -1,11 +1,10 @@
 //! Lambda entry points: each binary in `src/bin/` mounts only its own row of the route table and
 //! hands that Router to `lambda_http::run`.
 //!
-//! Until the AWS adapters land, state comes from the embedded store in `FERROKEY_DATA_DIR`
-//! (default `/tmp/ferrokey`), which is enough to run a function locally through the Runtime API.
+//! State comes from the AWS adapters, configured by the environment (see
+//! `ferrokey_aws::service_from_env`): built once per cold start, shared by every invocation.
 
 use ferrokey_http::{AppState, router_for};
-use std::path::PathBuf;
 
 /// Builds the state once per cold start and serves `lambda`'s routes until the runtime stops.
 pub async fn run(lambda: &'static str) -> Result<(), lambda_http::Error> {
@@ -17,10 +16,7 @@ pub async fn run(lambda: &'static str) -> Result<(), lambda_http::Error> {
         )
         .without_time()
         .init();
-    let data_dir = std::env::var("FERROKEY_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from("/tmp/ferrokey"));
-    let (service, _) = ferrokey_embedded::open_service(&data_dir, None)?;
+    let service = ferrokey_aws::service_from_env(None).await?;
     let router = router_for(AppState::new(service), lambda)
         .ok_or_else(|| format!("no route in the route table is served by '{lambda}'"))?;
     lambda_http::run(router).await

@@ -1,6 +1,7 @@
-//! `ferrokey`: serve the whole API on one machine, and manage apps.
+//! `ferrokey`: serve the whole API on one machine, manage apps and the DynamoDB table.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ferrokey_core::{DomainError, Service, StoreError};
 use ferrokey_http::{AppState, router};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,21 +18,47 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StoreKind {
+    /// A SQLite file in --data-dir.
+    Sqlite,
+    /// A DynamoDB table (AWS_REGION, AWS_ENDPOINT_URL, credentials and FERROKEY_PEPPER from the
+    /// environment).
+    Dynamodb,
+}
+
+/// Where the data lives.
+#[derive(Args)]
+struct StoreArgs {
+    #[arg(long, value_enum, default_value = "sqlite", env = "FERROKEY_STORE")]
+    store: StoreKind,
+    /// Directory holding ferrokey.db and the pepper file (sqlite store).
+    #[arg(long, default_value = "./data", env = "FERROKEY_DATA_DIR")]
+    data_dir: PathBuf,
+    /// DynamoDB table (dynamodb store).
+    #[arg(long, env = "FERROKEY_TABLE")]
+    table: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the API over HTTP on the SQLite store.
+    /// Serve the API over HTTP.
     Serve {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8787", env = "FERROKEY_ADDR")]
         addr: String,
-        /// Directory holding ferrokey.db and the pepper file.
-        #[arg(long, default_value = "./data", env = "FERROKEY_DATA_DIR")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Manage apps.
     App {
         #[command(subcommand)]
         command: AppCommand,
+    },
+    /// Manage the DynamoDB table.
+    Table {
+        #[command(subcommand)]
+        command: TableCommand,
     },
 }
 
@@ -40,33 +67,54 @@ enum AppCommand {
     /// Create an app; prints {"appId","apiKey","apiSecret"} (the keys are shown only once).
     Create {
         app_id: String,
-        #[arg(long, default_value = "./data", env = "FERROKEY_DATA_DIR")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TableCommand {
+    /// Create the table (keys, GSI, TTL; on-demand billing).
+    Create {
+        #[arg(long, env = "FERROKEY_TABLE")]
+        table: String,
     },
 }
 
 /// How long expired tokens are kept so a late caller still hears "expired", not "invalid".
 const EXPIRED_TOKEN_GRACE: chrono::Duration = chrono::Duration::days(1);
 
-async fn serve(addr: &str, data_dir: &std::path::Path) -> Result<(), String> {
-    let (service, _) =
-        ferrokey_embedded::open_service(data_dir, None).map_err(|e| e.to_string())?;
-    let purge_service = service.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            let before = purge_service.clock.now() - EXPIRED_TOKEN_GRACE;
-            match purge_service.store.purge_tokens(before).await {
-                Ok(n) => tracing::debug!(purged = n, "expired tokens purged"),
-                Err(e) => tracing::warn!(error = %e, "token purge failed"),
-            }
+async fn open(args: &StoreArgs) -> Result<Service, String> {
+    match args.store {
+        StoreKind::Sqlite => ferrokey_embedded::open_service(&args.data_dir, None)
+            .map(|(service, _)| service)
+            .map_err(|e| e.to_string()),
+        StoreKind::Dynamodb => {
+            ferrokey_aws::service_from_env(args.table.clone()).await.map_err(|e| e.to_string())
         }
-    });
+    }
+}
+
+async fn serve(addr: &str, args: &StoreArgs) -> Result<(), String> {
+    let service = open(args).await?;
+    if args.store == StoreKind::Sqlite {
+        // DynamoDB expires tokens with TTL; SQLite needs a sweeper.
+        let purge = service.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                match purge.store.purge_tokens(purge.clock.now() - EXPIRED_TOKEN_GRACE).await {
+                    Ok(n) => tracing::debug!(purged = n, "expired tokens purged"),
+                    Err(e) => tracing::warn!(error = %e, "token purge failed"),
+                }
+            }
+        });
+    }
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    tracing::info!(%local, data_dir = %data_dir.display(), "ferrokey listening");
+    tracing::info!(%local, "ferrokey listening");
     axum::serve(listener, router(AppState::new(service)))
         .with_graceful_shutdown(shutdown())
         .await
@@ -89,21 +137,30 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-async fn create_app(app_id: &str, data_dir: &std::path::Path) -> Result<(), String> {
-    let (service, _) =
-        ferrokey_embedded::open_service(data_dir, None).map_err(|e| e.to_string())?;
+async fn create_app(app_id: &str, args: &StoreArgs) -> Result<(), String> {
+    let service = open(args).await?;
     let created = service.create_app(app_id).await.map_err(|e| match e {
-        ferrokey_core::DomainError::Validation(errors) => {
+        DomainError::Validation(errors) => {
             errors.values().flatten().cloned().collect::<Vec<_>>().join(" ")
         }
-        ferrokey_core::DomainError::AppExists { app_id } => {
-            format!("app '{app_id}' already exists")
-        }
+        DomainError::AppExists { app_id } => format!("app '{app_id}' already exists"),
         other => other.to_string(),
     })?;
     let json = serde_json::to_string(&created).map_err(|e| e.to_string())?;
     println!("{json}");
     Ok(())
+}
+
+async fn create_table(table: &str) -> Result<(), String> {
+    let client = aws_sdk_dynamodb::Client::new(&ferrokey_aws::load_config().await);
+    match ferrokey_aws::create_table(&client, table).await {
+        Ok(()) => {
+            println!("created table {table}");
+            Ok(())
+        }
+        Err(StoreError::Conflict(m)) => Err(m),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[tokio::main]
@@ -115,12 +172,12 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Serve { addr, data_dir } => serve(&addr, &data_dir).await,
-        Command::App { command: AppCommand::Create { app_id, data_dir } } => {
-            create_app(&app_id, &data_dir).await
+    let result = match Cli::parse().command {
+        Command::Serve { addr, store } => serve(&addr, &store).await,
+        Command::App { command: AppCommand::Create { app_id, store } } => {
+            create_app(&app_id, &store).await
         }
+        Command::Table { command: TableCommand::Create { table } } => create_table(&table).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

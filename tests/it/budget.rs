@@ -22,7 +22,8 @@ fn count(app: &TestApp, label: &str) -> usize {
 #[tokio::test]
 async fn dynamodb_request_budget() {
     let clock = Arc::new(OffsetClock::default());
-    let (service, requests) = dynamo_service(shared(), clock.clone()).await;
+    let dynamo = dynamo_service(shared(), clock.clone()).await;
+    let (service, requests) = (dynamo.service, dynamo.requests);
     // Warm hosts keep valid API keys for a while, so auth costs no request (see KeyCache).
     let service = service.with_key_cache(Duration::from_secs(60));
     let dir = tempfile::tempdir().unwrap();
@@ -73,7 +74,8 @@ async fn dynamodb_request_budget() {
 async fn dynamodb_outage_gives_503_and_writes_nothing() {
     let link = Link::to(shared()).await;
     let clock = Arc::new(OffsetClock::default());
-    let (service, requests) = dynamo_service(&link.endpoint, clock.clone()).await;
+    let dynamo = dynamo_service(&link.endpoint, clock.clone()).await;
+    let (service, requests) = (dynamo.service, dynamo.requests);
     let dir = tempfile::tempdir().unwrap();
     let app = serve(service, requests, Backend::Dynamo, "outage", clock, dir).await;
 

@@ -18,12 +18,45 @@ fn binary() -> PathBuf {
     target.join("debug/ferrokey")
 }
 
+/// Where a CLI test keeps its data: a SQLite data dir, or a DynamoDB table on moto.
+enum Store<'a> {
+    Sqlite(&'a Path),
+    Dynamo(&'a str),
+}
+
+impl Store<'_> {
+    fn apply(&self, command: &mut Command) {
+        match self {
+            Store::Sqlite(dir) => {
+                command.arg("--data-dir").arg(dir);
+            }
+            Store::Dynamo(table) => {
+                command.args(["--store", "dynamodb", "--table", table]);
+                aws_env(command);
+            }
+        }
+    }
+}
+
+/// The standard AWS variables, pointed at the shared moto server.
+fn aws_env(command: &mut Command) {
+    command
+        .env("AWS_ENDPOINT_URL", crate::moto::shared())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("FERROKEY_PEPPER", "cli test pepper");
+}
+
+fn run(args: &[&str], store: &Store<'_>) -> std::process::Output {
+    let mut command = Command::new(binary());
+    command.args(args);
+    store.apply(&mut command);
+    command.output().expect("run ferrokey (build it with `cargo build` first)")
+}
+
 fn create_app(dir: &Path, app_id: &str) -> std::process::Output {
-    Command::new(binary())
-        .args(["app", "create", app_id, "--data-dir"])
-        .arg(dir)
-        .output()
-        .expect("run ferrokey (build it with `cargo build` first)")
+    run(&["app", "create", app_id], &Store::Sqlite(dir))
 }
 
 struct Server {
@@ -38,15 +71,13 @@ impl Drop for Server {
     }
 }
 
-async fn serve(dir: &Path) -> Server {
+async fn serve(store: &Store<'_>) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(binary())
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn ferrokey serve");
+    let mut command = Command::new(binary());
+    command.args(["serve", "--addr", &format!("127.0.0.1:{port}")]);
+    store.apply(&mut command);
+    let child =
+        command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn ferrokey serve");
     // Owned by `Server` at once, so a failed start still kills and reaps the child.
     let server = Server { child, base: format!("http://127.0.0.1:{port}") };
     for _ in 0..100 {
@@ -102,11 +133,35 @@ fn app_create_prints_keys_and_refuses_duplicates_and_bad_ids() {
 async fn serve_keeps_passkeys_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let keys: Value = serde_json::from_slice(&create_app(dir.path(), "shop").stdout).unwrap();
+    ceremony_across_restart(&Store::Sqlite(dir.path()), &keys).await;
+}
+
+#[tokio::test]
+async fn the_cli_runs_on_dynamodb_too() {
+    let table = crate::moto::unique_table();
+    let mut command = Command::new(binary());
+    command.args(["table", "create", "--table", &table]);
+    aws_env(&mut command);
+    let out = command.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let again = command.output().unwrap();
+    assert!(!again.status.success(), "creating an existing table must fail");
+
+    let store = Store::Dynamo(&table);
+    let out = run(&["app", "create", "shop"], &store);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let keys: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!run(&["app", "create", "shop"], &store).status.success());
+    ceremony_across_restart(&store, &keys).await;
+}
+
+/// Registers a passkey on one server process, signs in with it on a second one.
+async fn ceremony_across_restart(store: &Store<'_>, keys: &Value) {
     let key = ("ApiKey", keys["apiKey"].as_str().unwrap());
     let secret = ("ApiSecret", keys["apiSecret"].as_str().unwrap());
     let mut passkey = SoftPasskey::new();
     {
-        let server = serve(dir.path()).await;
+        let server = serve(store).await;
         let token = post(
             &server.base,
             "/register/token",
@@ -124,7 +179,7 @@ async fn serve_keeps_passkeys_across_a_restart() {
         let response = passkey.create(&begin["data"], ORIGIN);
         post(&server.base, "/register/complete", key, json!({"session": begin["session"], "response": response, "RPID": RP_ID, "Origin": ORIGIN})).await;
     }
-    let server = serve(dir.path()).await;
+    let server = serve(store).await;
     let begin = post(
         &server.base,
         "/signin/begin",

@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 pub const RP_ID: &str = "example.com";
 pub const ORIGIN: &str = "https://app.example.com";
+/// The pepper DynamoDB test services hash keys with (Lambda processes get it by env).
+pub const TEST_PEPPER: &str = "test pepper";
 
 pub struct TestApp {
     pub base: String,
@@ -116,15 +118,22 @@ impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
     }
 }
 
-/// A service on a fresh DynamoDB table in the moto server at `endpoint`, counting requests.
-pub async fn dynamo_service(endpoint: &str, clock: Arc<OffsetClock>) -> (Service, RequestCounter) {
+/// A service on a fresh DynamoDB table in the moto server at `endpoint`.
+pub struct Dynamo {
+    pub service: Service,
+    /// Counts the requests the service's client sends.
+    pub requests: RequestCounter,
+    pub table: String,
+}
+
+pub async fn dynamo_service(endpoint: &str, clock: Arc<OffsetClock>) -> Dynamo {
     let requests = RequestCounter::default();
     let client = crate::moto::dynamodb(endpoint, Some(requests.clone()));
     let table = crate::moto::unique_table();
     ferrokey_aws::create_table(&client, &table).await.expect("create table");
-    let store = ferrokey_aws::DynamoStore::new(client, table);
-    let hasher = ferrokey_core::keys::KeyHasher::new(b"test pepper".to_vec());
-    (Service::new(Arc::new(store), clock, hasher), requests)
+    let store = ferrokey_aws::DynamoStore::new(client, table.clone());
+    let hasher = ferrokey_core::keys::KeyHasher::new(TEST_PEPPER.as_bytes().to_vec());
+    Dynamo { service: Service::new(Arc::new(store), clock, hasher), requests, table }
 }
 
 /// The real Router on 127.0.0.1:0 over a fresh store with one app.
@@ -137,7 +146,10 @@ pub async fn spawn(backend: Backend, app_id: &str) -> TestApp {
                 .expect("open store");
             (service, RequestCounter::default())
         }
-        Backend::Dynamo => dynamo_service(crate::moto::shared(), clock.clone()).await,
+        Backend::Dynamo => {
+            let d = dynamo_service(crate::moto::shared(), clock.clone()).await;
+            (d.service, d.requests)
+        }
     };
     serve(service, requests, backend, app_id, clock, dir).await
 }

@@ -9,5 +9,7 @@ mod auth;
 mod budget;
 mod cli;
 mod hostile;
+mod lambda;
 mod register;
 mod signin;
+mod template;

@@ -1,0 +1,44 @@
+//! Builds a [`Service`] on DynamoDB from the environment, once per cold start (Lambda) or per
+//! process (`ferrokey serve --store dynamodb`).
+//!
+//! - `FERROKEY_TABLE`: the table (required).
+//! - `FERROKEY_PEPPER`: the API-key hashing pepper (required; every host of one deployment must
+//!   share it, so it cannot be generated here).
+//! - `FERROKEY_KEY_CACHE_SECONDS`: how long a warm host trusts a valid API key (default 30).
+//! - The AWS SDK's own variables (`AWS_REGION`, `AWS_ENDPOINT_URL`, credentials chain).
+
+use crate::DynamoStore;
+use ferrokey_core::clock::SystemClock;
+use ferrokey_core::keys::KeyHasher;
+use ferrokey_core::{Service, StoreError};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const TABLE_ENV: &str = "FERROKEY_TABLE";
+pub const PEPPER_ENV: &str = "FERROKEY_PEPPER";
+pub const KEY_CACHE_ENV: &str = "FERROKEY_KEY_CACHE_SECONDS";
+const DEFAULT_KEY_CACHE_SECONDS: u64 = 30;
+
+fn required(name: &str) -> Result<String, StoreError> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| StoreError::Unavailable(format!("{name} is not set")))
+}
+
+/// The service on `table` (or `$FERROKEY_TABLE`).
+pub async fn service_from_env(table: Option<String>) -> Result<Service, StoreError> {
+    let table = match table {
+        Some(t) => t,
+        None => required(TABLE_ENV)?,
+    };
+    let pepper = required(PEPPER_ENV)?;
+    let cache = std::env::var(KEY_CACHE_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_KEY_CACHE_SECONDS);
+    let store = DynamoStore::from_env(table).await;
+    let service =
+        Service::new(Arc::new(store), Arc::new(SystemClock), KeyHasher::new(pepper.into_bytes()));
+    Ok(service.with_key_cache(Duration::from_secs(cache)))
+}
