@@ -5,9 +5,11 @@ mod authenticator;
 mod harness;
 mod moto;
 
+mod adapters;
 mod auth;
 mod budget;
 mod cli;
+mod conformance;
 mod hostile;
 mod lambda;
 mod register;

@@ -1,8 +1,12 @@
-//! Single-machine adapters: the SQLite implementation of every store port, and the setup that
-//! builds a service on a data directory.
+//! Single-machine adapters: the SQLite store, the outbox mailer, the folder object sink, and the
+//! setup that builds a service on a data directory.
 
+mod folder;
 mod host;
+mod outbox;
 mod sqlite;
 
+pub use folder::FolderSink;
 pub use host::{PEPPER_ENV, load_pepper, open_service};
+pub use outbox::{OutboxMailer, render_eml};
 pub use sqlite::SqliteStore;

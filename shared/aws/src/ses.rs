@@ -1,0 +1,76 @@
+//! The SES (v2) mailer: one SendEmail per message, simple content (text and, when given, HTML).
+
+use async_trait::async_trait;
+use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use ferrokey_core::StoreError;
+use ferrokey_core::ports::{Mail, Mailer, StoreResult};
+
+#[derive(Debug, Clone)]
+pub struct SesMailer {
+    client: Client,
+}
+
+impl SesMailer {
+    pub fn new(client: Client) -> Self {
+        SesMailer { client }
+    }
+
+    pub async fn from_env() -> Self {
+        SesMailer::new(Client::new(&crate::load_config().await))
+    }
+}
+
+fn content(text: &str) -> StoreResult<Content> {
+    Content::builder()
+        .data(text)
+        .charset("UTF-8")
+        .build()
+        .map_err(|e| StoreError::Corrupt(format!("ses request: {e}")))
+}
+
+fn ses_error<E, R>(e: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &e {
+        SdkError::ServiceError(se) => {
+            let code = se.err().code().unwrap_or_default().to_string();
+            let message = format!("ses {code}: {}", se.err().message().unwrap_or_default());
+            // A rejected message (unverified sender, bad address) will not succeed on retry.
+            if code.contains("Throttl")
+                || code.contains("TooManyRequests")
+                || code.contains("LimitExceeded")
+            {
+                StoreError::Unavailable(message)
+            } else {
+                StoreError::Corrupt(message)
+            }
+        }
+        _ => StoreError::Unavailable(format!("ses: {e:?}")),
+    }
+}
+
+#[async_trait]
+impl Mailer for SesMailer {
+    async fn send(&self, mail: &Mail) -> StoreResult<String> {
+        let mut body = Body::builder().text(content(&mail.text)?);
+        if let Some(html) = &mail.html {
+            body = body.html(content(html)?);
+        }
+        let message =
+            Message::builder().subject(content(&mail.subject)?).body(body.build()).build();
+        let out = self
+            .client
+            .send_email()
+            .from_email_address(&mail.from)
+            .destination(Destination::builder().to_addresses(&mail.to).build())
+            .content(EmailContent::builder().simple(message).build())
+            .send()
+            .await
+            .map_err(ses_error)?;
+        Ok(out.message_id().unwrap_or_default().to_string())
+    }
+}

@@ -1,0 +1,66 @@
+//! The single-machine mailer: each message becomes an `.eml` file in an outbox folder (open it
+//! in any mail client), and its first link is logged so a developer can click it.
+
+use async_trait::async_trait;
+use ferrokey_core::StoreError;
+use ferrokey_core::ports::{Mail, Mailer, StoreResult};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct OutboxMailer {
+    dir: PathBuf,
+}
+
+impl OutboxMailer {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        OutboxMailer { dir: dir.into() }
+    }
+}
+
+/// Header values cannot carry line breaks (header injection).
+fn header(value: &str) -> String {
+    value.replace(['\r', '\n'], " ")
+}
+
+/// An RFC 5322 message, multipart/alternative when there is an HTML body.
+pub fn render_eml(mail: &Mail, id: &str, date: &str) -> String {
+    let mut eml = format!(
+        "Message-ID: <{id}@ferrokey.local>\r\nDate: {date}\r\nFrom: {}\r\nTo: {}\r\nSubject: {}\r\nMIME-Version: 1.0\r\n",
+        header(&mail.from),
+        header(&mail.to),
+        header(&mail.subject)
+    );
+    match &mail.html {
+        None => eml
+            .push_str(&format!("Content-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n", mail.text)),
+        Some(html) => {
+            let boundary = format!("ferrokey-{id}");
+            eml.push_str(&format!(
+                "Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n--{boundary}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--{boundary}--\r\n",
+                mail.text
+            ));
+        }
+    }
+    eml
+}
+
+#[async_trait]
+impl Mailer for OutboxMailer {
+    async fn send(&self, mail: &Mail) -> StoreResult<String> {
+        let now = chrono::Utc::now();
+        let id = format!("{}-{}", now.format("%Y%m%dT%H%M%S%.6f"), std::process::id());
+        let eml = render_eml(mail, &id, &now.to_rfc2822());
+        let path = self.dir.join(format!("{id}.eml"));
+        let dir = self.dir.clone();
+        let written = tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(&path, eml)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        written.map_err(|e| StoreError::Unavailable(format!("outbox: {e}")))?;
+        let link = mail.text.split_whitespace().find(|w| w.starts_with("http"));
+        tracing::info!(to = %mail.to, subject = %mail.subject, link = link.unwrap_or(""), "mail written to outbox");
+        Ok(id)
+    }
+}
