@@ -98,6 +98,7 @@ impl DynamoStore {
                 .expression_attribute_values(":p", s(user_key(app_id, user_id)))
                 .expression_attribute_values(":k", s(prefix))
                 .set_exclusive_start_key(start)
+                .set_limit(self.page_size)
                 .send()
                 .await
                 .map_err(sdk_error)?;

@@ -36,11 +36,19 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    /// Items per Query page; `None` lets DynamoDB page at 1 MB.
+    page_size: Option<i32>,
 }
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        DynamoStore { client, table: table.into() }
+        DynamoStore { client, table: table.into(), page_size: None }
+    }
+
+    /// Caps Query pages (tests use a tiny page to exercise paging).
+    pub fn with_page_size(mut self, page_size: i32) -> Self {
+        self.page_size = Some(page_size);
+        self
     }
 
     /// A store on the standard AWS configuration.
