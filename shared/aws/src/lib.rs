@@ -13,6 +13,33 @@ pub use host::{KEY_CACHE_ENV, PEPPER_ENV, TABLE_ENV, service_from_env};
 pub use s3::S3Sink;
 pub use ses::SesMailer;
 
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use ferrokey_core::StoreError;
+
+/// Maps an SDK failure of `service`: network trouble, and service error codes containing one of
+/// `retryable`, are `Unavailable` (the caller may retry later); any other service error is a
+/// request that will not succeed as sent, reported as `Corrupt` (a bug or bad data, 500).
+pub(crate) fn classify<E, R>(service: &str, e: SdkError<E, R>, retryable: &[&str]) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &e {
+        SdkError::ServiceError(se) => {
+            let code = se.err().code().unwrap_or_default();
+            let message = format!("{service} {code}: {}", se.err().message().unwrap_or_default());
+            if retryable.iter().any(|r| code.contains(r)) {
+                StoreError::Unavailable(message)
+            } else {
+                StoreError::Corrupt(message)
+            }
+        }
+        SdkError::ConstructionFailure(_) => StoreError::Corrupt(format!("{service}: {e:?}")),
+        _ => StoreError::Unavailable(format!("{service}: {e:?}")),
+    }
+}
+
 /// Loads the standard AWS configuration (env, profile, instance role) once per cold start.
 pub async fn load_config() -> aws_config::SdkConfig {
     aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await

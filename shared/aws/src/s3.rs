@@ -41,21 +41,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    match &e {
-        SdkError::ServiceError(se) => {
-            let code = se.err().code().unwrap_or_default().to_string();
-            let message = format!("s3 {code}: {}", se.err().message().unwrap_or_default());
-            if code.contains("SlowDown")
-                || code.contains("InternalError")
-                || code.contains("ServiceUnavailable")
-            {
-                StoreError::Unavailable(message)
-            } else {
-                StoreError::Corrupt(message)
-            }
-        }
-        _ => StoreError::Unavailable(format!("s3: {e:?}")),
-    }
+    crate::classify("s3", e, &["SlowDown", "InternalError", "ServiceUnavailable"])
 }
 
 fn check(key: &str) -> StoreResult<()> {

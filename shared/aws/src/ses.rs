@@ -30,27 +30,13 @@ fn content(text: &str) -> StoreResult<Content> {
         .map_err(|e| StoreError::Corrupt(format!("ses request: {e}")))
 }
 
+/// A rejected message (unverified sender, bad address) will not succeed on retry; throttling will.
 fn ses_error<E, R>(e: SdkError<E, R>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    match &e {
-        SdkError::ServiceError(se) => {
-            let code = se.err().code().unwrap_or_default().to_string();
-            let message = format!("ses {code}: {}", se.err().message().unwrap_or_default());
-            // A rejected message (unverified sender, bad address) will not succeed on retry.
-            if code.contains("Throttl")
-                || code.contains("TooManyRequests")
-                || code.contains("LimitExceeded")
-            {
-                StoreError::Unavailable(message)
-            } else {
-                StoreError::Corrupt(message)
-            }
-        }
-        _ => StoreError::Unavailable(format!("ses: {e:?}")),
-    }
+    crate::classify("ses", e, &["Throttl", "TooManyRequests", "LimitExceeded"])
 }
 
 #[async_trait]

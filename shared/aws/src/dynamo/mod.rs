@@ -65,29 +65,23 @@ impl DynamoStore {
     }
 }
 
-/// Maps an SDK failure: network trouble, throttling and 5xx are `Unavailable` (retry later);
-/// anything else is a request we built wrong, reported as `Corrupt` (a bug, 500).
+/// Maps an SDK failure (see [`crate::classify`]): throttling and server errors may be retried.
 pub(crate) fn sdk_error<E, R>(e: SdkError<E, R>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    match &e {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-            StoreError::Unavailable(format!("dynamodb: {e:?}"))
-        }
-        SdkError::ServiceError(se) => {
-            let code = se.err().code().unwrap_or_default();
-            let retryable = code.contains("Throttl")
-                || code.contains("LimitExceeded")
-                || code.contains("ProvisionedThroughput")
-                || code.contains("InternalServer")
-                || code.contains("ServiceUnavailable");
-            let message = format!("dynamodb {code}: {}", se.err().message().unwrap_or_default());
-            if retryable { StoreError::Unavailable(message) } else { StoreError::Corrupt(message) }
-        }
-        _ => StoreError::Corrupt(format!("dynamodb: {e:?}")),
-    }
+    crate::classify(
+        "dynamodb",
+        e,
+        &[
+            "Throttl",
+            "LimitExceeded",
+            "ProvisionedThroughput",
+            "InternalServer",
+            "ServiceUnavailable",
+        ],
+    )
 }
 
 pub(crate) fn build_error(e: impl std::fmt::Display) -> StoreError {

@@ -1,0 +1,115 @@
+//! The SQLite store: one file in WAL mode, one connection behind a mutex, every port method one
+//! statement or one transaction run on the blocking pool.
+//!
+//! Tables: `apps`, `api_keys` (by key hash), `credentials` (by app + credential id, indexed by
+//! user; the record as JSON plus the counter column that sign-ins compare-and-set), `aliases`
+//! (by app + alias hash, indexed by user), `tokens` (by hash, with expiry).
+
+mod apps;
+mod ceremonies;
+mod credentials;
+mod tokens;
+
+use chrono::{DateTime, Utc};
+use ferrokey_core::StoreError;
+use ferrokey_core::ports::StoreResult;
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS apps (
+    app_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_hash TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS api_keys_by_app ON api_keys (app_id, key_id);
+CREATE TABLE IF NOT EXISTS credentials (
+    app_id TEXT NOT NULL,
+    credential_id BLOB NOT NULL,
+    user_id TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (app_id, credential_id)
+);
+CREATE INDEX IF NOT EXISTS credentials_by_user ON credentials (app_id, user_id);
+CREATE TABLE IF NOT EXISTS aliases (
+    app_id TEXT NOT NULL,
+    alias_hash TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    plaintext TEXT,
+    PRIMARY KEY (app_id, alias_hash)
+);
+CREATE INDEX IF NOT EXISTS aliases_by_user ON aliases (app_id, user_id);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_hash TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_by_expiry ON tokens (expires_at);
+";
+
+/// The SQLite store. Cloning shares the connection.
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+pub(super) fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+pub(super) fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(corrupt)
+}
+
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(corrupt)
+}
+
+pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+pub(super) fn millis_to_time(ms: i64) -> StoreResult<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt(format!("timestamp {ms}")))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and its schema.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let conn = Connection::open(path).map_err(unavailable)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(unavailable)?;
+        conn.execute_batch(SCHEMA).map_err(unavailable)?;
+        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    pub(super) async fn with<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().map_err(|_| unavailable("sqlite connection poisoned"))?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+}

@@ -1,0 +1,114 @@
+//! Register, session and verify tokens.
+
+use super::{SqliteStore, corrupt, millis_to_time, unavailable};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use ferrokey_core::model::{TokenKind, TokenRecord};
+use ferrokey_core::ports::{StoreResult, TokenStore};
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub(super) fn kind_name(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::Register => "register",
+        TokenKind::Session => "session",
+        TokenKind::Verify => "verify",
+    }
+}
+
+pub(super) fn kind_from(name: &str) -> StoreResult<TokenKind> {
+    match name {
+        "register" => Ok(TokenKind::Register),
+        "session" => Ok(TokenKind::Session),
+        "verify" => Ok(TokenKind::Verify),
+        other => Err(corrupt(format!("token kind {other}"))),
+    }
+}
+
+pub(super) fn insert_token(conn: &Connection, t: &TokenRecord) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO tokens (token_hash, app_id, kind, expires_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![t.token_hash, t.app_id, kind_name(t.kind), t.expires_at.timestamp_millis(), t.payload],
+    )
+    .map(|_| ())
+    .map_err(unavailable)
+}
+
+/// Runs a statement yielding at most one token row, with `?1` = hash and `?2` = app.
+fn one_token(
+    conn: &Connection,
+    sql: &str,
+    app_id: &str,
+    token_hash: &str,
+) -> StoreResult<Option<TokenRecord>> {
+    conn.query_row(sql, params![token_hash, app_id], token_from_row)
+        .optional()
+        .map_err(unavailable)?
+        .map(token_record)
+        .transpose()
+}
+
+pub(super) fn select_token(
+    conn: &Connection,
+    app_id: &str,
+    token_hash: &str,
+) -> StoreResult<Option<TokenRecord>> {
+    one_token(
+        conn,
+        "SELECT token_hash, app_id, kind, expires_at, payload FROM tokens WHERE token_hash = ?1 AND app_id = ?2",
+        app_id,
+        token_hash,
+    )
+}
+
+pub(super) fn token_from_row(
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, String, String, i64, String)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+}
+
+pub(super) fn token_record(row: (String, String, String, i64, String)) -> StoreResult<TokenRecord> {
+    let (token_hash, app_id, kind, expires_at, payload) = row;
+    Ok(TokenRecord {
+        token_hash,
+        app_id,
+        kind: kind_from(&kind)?,
+        expires_at: millis_to_time(expires_at)?,
+        payload,
+    })
+}
+
+#[async_trait]
+impl TokenStore for SqliteStore {
+    async fn put_token(&self, token: &TokenRecord) -> StoreResult<()> {
+        let t = token.clone();
+        self.with(move |conn| insert_token(conn, &t)).await
+    }
+
+    async fn get_token(&self, app_id: &str, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
+        let (app_id, token_hash) = (app_id.to_string(), token_hash.to_string());
+        self.with(move |conn| select_token(conn, &app_id, &token_hash)).await
+    }
+
+    async fn take_token(&self, app_id: &str, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
+        let (app_id, token_hash) = (app_id.to_string(), token_hash.to_string());
+        self.with(move |conn| {
+            // DELETE … RETURNING is one atomic statement: two callers cannot both get the row.
+            one_token(
+                conn,
+                "DELETE FROM tokens WHERE token_hash = ?1 AND app_id = ?2 RETURNING token_hash, app_id, kind, expires_at, payload",
+                &app_id,
+                &token_hash,
+            )
+        })
+        .await
+    }
+
+    async fn purge_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        self.with(move |conn| {
+            conn.execute("DELETE FROM tokens WHERE expires_at < ?1", [before.timestamp_millis()])
+                .map(|n| n as u64)
+                .map_err(unavailable)
+        })
+        .await
+    }
+}
