@@ -1,7 +1,8 @@
 """Fixtures for the official Python SDK (passwordless==2.0.0) compatibility suite.
 
-* ``server``: a real ``ferrokey serve`` process on a free loopback port, with a fresh
-  data dir and one app made by ``ferrokey app create``.
+* ``server``: a real ``ferrokey serve`` process on a free loopback port with one app made by
+  ``ferrokey app create``, once on a fresh SQLite data dir and once on a fresh DynamoDB table
+  in a moto server (every test runs on both stores).
 * ``sdk``: the official SDK client (backend side, ApiSecret), built on a requests
   session that remembers the last raw response (the SDK's models drop some fields,
   e.g. ``purpose`` and ``rpId``).
@@ -15,6 +16,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -60,7 +62,38 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server():
+def moto_endpoint():
+    """A moto server (the offline AWS) from this venv, on a free loopback port."""
+    moto = Path(os.environ.get("MOTO_SERVER", str(Path(sys.executable).parent / "moto_server")))
+    if not moto.is_file():
+        pytest.fail(f"moto_server not found at {moto} (pip install 'moto[server]')", pytrace=False)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(moto), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            try:
+                if requests.get(f"{endpoint}/moto-api/", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                pytest.fail("moto did not start", pytrace=False)
+            time.sleep(0.1)
+        yield endpoint
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "dynamodb"])
+def server(request):
     binary = Path(os.environ.get("FERROKEY_BIN", str(DEFAULT_BIN)))
     if not binary.is_file() or not os.access(binary, os.X_OK):
         pytest.fail(
@@ -72,11 +105,29 @@ def server():
     with tempfile.TemporaryDirectory(prefix="ferrokey-sdk-py-") as tmp:
         data_dir = os.path.join(tmp, "data")
         os.makedirs(data_dir)
+        env = dict(os.environ)
+        store_args = ["--data-dir", data_dir]
+        if request.param == "dynamodb":
+            endpoint = request.getfixturevalue("moto_endpoint")
+            table = f"sdk-{os.getpid()}"
+            env.update(
+                AWS_ENDPOINT_URL=endpoint,
+                AWS_REGION="us-east-1",
+                AWS_ACCESS_KEY_ID="test",
+                AWS_SECRET_ACCESS_KEY="test",
+                FERROKEY_PEPPER="python sdk test pepper",
+            )
+            subprocess.run(
+                [str(binary), "table", "create", "--table", table],
+                env=env, capture_output=True, text=True, timeout=60, check=True,
+            )
+            store_args = ["--store", "dynamodb", "--table", table]
         created = subprocess.run(
-            [str(binary), "app", "create", "sdkapp", "--data-dir", data_dir],
+            [str(binary), "app", "create", "sdkapp", *store_args],
             capture_output=True,
             text=True,
             timeout=60,
+            env=env,
         )
         if created.returncode != 0:
             pytest.fail(
@@ -99,10 +150,11 @@ def server():
         log_path = os.path.join(tmp, "server.log")
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                [str(binary), "serve", "--addr", f"127.0.0.1:{port}", "--data-dir", data_dir],
+                [str(binary), "serve", "--addr", f"127.0.0.1:{port}", *store_args],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                env=env,
             )
         srv = Server(base_url, app_id, api_key, api_secret, data_dir, log_path)
         try:
