@@ -13,5 +13,6 @@ mod conformance;
 mod hostile;
 mod lambda;
 mod register;
+mod robustness;
 mod signin;
 mod template;
