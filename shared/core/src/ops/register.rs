@@ -53,10 +53,6 @@ struct RegisterPayload {
     hints: Vec<Hint>,
 }
 
-fn alias_conflict() -> DomainError {
-    DomainError::AliasConflict
-}
-
 /// Hashes (or keeps, when hashing is off) a list of aliases.
 fn alias_records(app_id: &str, aliases: &[String], hashing: bool) -> Vec<AliasRecord> {
     aliases
@@ -114,7 +110,7 @@ pub async fn token(
         let hashes: Vec<String> = alias_records.iter().map(|a| a.alias_hash.clone()).collect();
         let owners = svc.store.alias_owners(&caller.app_id, &hashes).await?;
         if owners.iter().any(|o| o.user_id != user_id) {
-            return Err(alias_conflict());
+            return Err(DomainError::AliasConflict);
         }
     }
 
@@ -294,7 +290,7 @@ pub async fn complete(
         Err(StoreError::Conflict(what)) => {
             session::discard(svc, app_id, &session_hash).await;
             return Err(if what == CONFLICT_ALIAS {
-                alias_conflict()
+                DomainError::AliasConflict
             } else {
                 invalid_registration("This passkey is already registered.")
             });

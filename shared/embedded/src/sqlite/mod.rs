@@ -98,18 +98,18 @@ impl SqliteStore {
         Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)) })
     }
 
-    /// Runs `f` with the connection on the blocking pool.
+    /// Runs `f` with the connection, on the calling task's thread.
+    ///
+    /// Why not `spawn_blocking`: every statement here is short (WAL with `synchronous = NORMAL`
+    /// does not fsync on commit), so the thread hop cost more than it saved. Measured with
+    /// ../shared/bench's driver, server on one core: 1.02–1.10 ms of server CPU per sign-in
+    /// ceremony with the hop, 0.80–0.85 ms without (bench/RESULTS.md). The price is that a WAL
+    /// checkpoint's fsync briefly holds up the worker running it.
     pub(super) async fn with<T, F>(&self, f: F) -> StoreResult<T>
     where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T>,
     {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().map_err(|_| unavailable("sqlite connection poisoned"))?;
-            f(&mut guard)
-        })
-        .await
-        .map_err(unavailable)?
+        let mut guard = self.conn.lock().map_err(|_| unavailable("sqlite connection poisoned"))?;
+        f(&mut guard)
     }
 }
