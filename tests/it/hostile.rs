@@ -33,7 +33,8 @@ async fn a_verify_token_works_once_on(app: TestApp) {
     app.verify(&token).await.problem(400, Some("invalid_token"));
 }
 
-#[tokio::test]
+// Several worker threads, so the requests really race inside the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_verifies_of_one_token_yield_exactly_one_success() {
     on_both_stores(concurrent_verifies_of_one_token_yield_exactly_one_success_on).await;
 }
@@ -52,7 +53,8 @@ async fn concurrent_verifies_of_one_token_yield_exactly_one_success_on(app: Test
     assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
 }
 
-#[tokio::test]
+// Several worker threads, so the requests really race inside the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_completes_of_one_session_yield_exactly_one_success() {
     on_both_stores(concurrent_completes_of_one_session_yield_exactly_one_success_on).await;
 }
