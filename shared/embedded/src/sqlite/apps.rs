@@ -51,9 +51,9 @@ impl AppStore for SqliteStore {
         let key_hash = key_hash.to_string();
         self.with(move |conn| {
             let text: Option<String> = conn
-                .query_row("SELECT record FROM api_keys WHERE key_hash = ?1", [key_hash], |r| {
-                    r.get(0)
-                })
+                .prepare_cached("SELECT record FROM api_keys WHERE key_hash = ?1")
+                .map_err(unavailable)?
+                .query_row([key_hash], |r| r.get(0))
                 .optional()
                 .map_err(unavailable)?;
             text.map(|t| from_json(&t)).transpose()

@@ -19,10 +19,10 @@ pub(super) fn consume_session(
     session_hash: &str,
 ) -> StoreResult<()> {
     let deleted = tx
-        .execute(
+        .prepare_cached(
             "DELETE FROM tokens WHERE token_hash = ?1 AND app_id = ?2 AND kind = 'session'",
-            params![session_hash, app_id],
         )
+        .and_then(|mut s| s.execute(params![session_hash, app_id]))
         .map_err(unavailable)?;
     if deleted == 0 {
         return Err(StoreError::Conflict(CONFLICT_SESSION.into()));
@@ -66,10 +66,11 @@ impl CeremonyStore for SqliteStore {
             record.last_used_at = change.last_used_at;
             record.country = change.country.clone();
             record.device = change.device.clone();
-            tx.execute(
+            let record = to_json(&record)?;
+            tx.prepare_cached(
                 "UPDATE credentials SET counter = ?1, record = ?2 WHERE app_id = ?3 AND credential_id = ?4",
-                params![change.new_counter, to_json(&record)?, c.app_id, c.credential_id],
             )
+            .and_then(|mut s| s.execute(params![change.new_counter, record, c.app_id, c.credential_id]))
             .map_err(unavailable)?;
             insert_token(&tx, &c.verify_token)?;
             tx.commit().map_err(unavailable)

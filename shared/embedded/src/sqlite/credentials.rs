@@ -58,7 +58,7 @@ impl CredentialStore for SqliteStore {
         let (app_id, user_id) = (app_id.to_string(), user_id.to_string());
         self.with(move |conn| {
             let mut stmt = conn
-                .prepare("SELECT record FROM credentials WHERE app_id = ?1 AND user_id = ?2 ORDER BY rowid")
+                .prepare_cached("SELECT record FROM credentials WHERE app_id = ?1 AND user_id = ?2 ORDER BY rowid")
                 .map_err(unavailable)?;
             let texts: Vec<String> = stmt
                 .query_map(params![app_id, user_id], |r| r.get(0))
@@ -78,7 +78,7 @@ impl CredentialStore for SqliteStore {
         let (app_id, hashes) = (app_id.to_string(), alias_hashes.to_vec());
         self.with(move |conn| {
             let mut stmt = conn
-                .prepare("SELECT user_id FROM aliases WHERE app_id = ?1 AND alias_hash = ?2")
+                .prepare_cached("SELECT user_id FROM aliases WHERE app_id = ?1 AND alias_hash = ?2")
                 .map_err(unavailable)?;
             let mut owners = Vec::new();
             for hash in hashes {
@@ -102,11 +102,8 @@ pub(super) fn select_credential(
     credential_id: &[u8],
 ) -> StoreResult<Option<StoredCredential>> {
     let text: Option<String> = conn
-        .query_row(
-            "SELECT record FROM credentials WHERE app_id = ?1 AND credential_id = ?2",
-            params![app_id, credential_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT record FROM credentials WHERE app_id = ?1 AND credential_id = ?2")
+        .and_then(|mut s| s.query_row(params![app_id, credential_id], |r| r.get(0)))
         .optional()
         .map_err(unavailable)?;
     text.map(|t| from_json(&t)).transpose()

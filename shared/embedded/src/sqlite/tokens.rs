@@ -25,10 +25,12 @@ pub(super) fn kind_from(name: &str) -> StoreResult<TokenKind> {
 }
 
 pub(super) fn insert_token(conn: &Connection, t: &TokenRecord) -> StoreResult<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO tokens (token_hash, app_id, kind, expires_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![t.token_hash, t.app_id, kind_name(t.kind), t.expires_at.timestamp_millis(), t.payload],
     )
+    .and_then(|mut s| {
+        s.execute(params![t.token_hash, t.app_id, kind_name(t.kind), t.expires_at.timestamp_millis(), t.payload])
+    })
     .map(|_| ())
     .map_err(unavailable)
 }
@@ -40,7 +42,8 @@ fn one_token(
     app_id: &str,
     token_hash: &str,
 ) -> StoreResult<Option<TokenRecord>> {
-    conn.query_row(sql, params![token_hash, app_id], token_from_row)
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.query_row(params![token_hash, app_id], token_from_row))
         .optional()
         .map_err(unavailable)?
         .map(token_record)
