@@ -5,7 +5,7 @@
 //! - get app: 1 GetItem `APP#<app>`.
 //! - get API key: 1 GetItem `KEY#<hash>` (the auth path; hosts cache hits, see `KeyCache`).
 //! - add key: 1 conditional PutItem.
-//! - lock/unlock by key id: 1 Query on gsi1 `APPKEYS#<app>` begins_with `<keyId>#`, then one
+//! - lock/unlock by key id: 1 Query (per page) on gsi1 `APPKEYS#<app>` begins_with `<keyId>#`, then one
 //!   conditional PutItem per match (admin path, not hot).
 
 use super::{
@@ -108,19 +108,8 @@ impl AppStore for DynamoStore {
         key_id: &str,
         locked: bool,
     ) -> StoreResult<bool> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :k)")
-            .expression_attribute_values(":p", s(format!("APPKEYS#{app_id}")))
-            .expression_attribute_values(":k", s(format!("{key_id}#")))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let items = out.items();
-        for item in items {
+        let items = self.gsi1_items(format!("APPKEYS#{app_id}"), &format!("{key_id}#")).await?;
+        for item in &items {
             let old = get_s(item, "record")?;
             let mut record: ApiKeyRecord = from_json(old)?;
             record.locked = locked;

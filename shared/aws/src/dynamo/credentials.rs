@@ -86,6 +86,15 @@ impl DynamoStore {
         user_id: &str,
         prefix: &str,
     ) -> StoreResult<Vec<Item>> {
+        self.gsi1_items(user_key(app_id, user_id), prefix).await
+    }
+
+    /// Items on gsi1 under `partition` whose sort key starts with `prefix`, following every page.
+    pub(crate) async fn gsi1_items(
+        &self,
+        partition: String,
+        prefix: &str,
+    ) -> StoreResult<Vec<Item>> {
         let mut items = Vec::new();
         let mut start: Option<HashMap<String, AttributeValue>> = None;
         loop {
@@ -95,7 +104,7 @@ impl DynamoStore {
                 .table_name(&self.table)
                 .index_name("gsi1")
                 .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :k)")
-                .expression_attribute_values(":p", s(user_key(app_id, user_id)))
+                .expression_attribute_values(":p", s(partition.clone()))
                 .expression_attribute_values(":k", s(prefix))
                 .set_exclusive_start_key(start)
                 .set_limit(self.page_size)
