@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the official Python SDK (passwordless==2.0.0) compatibility suite against
-# `ferrokey serve`. The server binary is $FERROKEY_BIN, default target/debug/ferrokey
-# (build it first: cargo build -p ferrokey). Extra arguments go to pytest.
+# `ferrokey serve`, on SQLite and on DynamoDB in a moto server it starts. The server binary is
+# $FERROKEY_BIN, default target/debug/ferrokey (build it first: cargo build -p ferrokey).
+# Extra arguments go to pytest.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -12,7 +13,7 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r tests/sdk/python/requirements.txt
+    -r tests/requirements.txt
 
 # No .pytest_cache / __pycache__ litter in the repo.
 export PYTHONDONTWRITEBYTECODE=1
