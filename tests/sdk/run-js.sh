@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the official browser client (@passwordlessdev/passwordless-client) in headless Debian
-# Chromium against `ferrokey serve` (built first: target/debug/ferrokey, or $FERROKEY_BIN).
+# Runs the official JS SDKs against `ferrokey serve` (built first: target/debug/ferrokey, or
+# $FERROKEY_BIN): the browser client (@passwordlessdev/passwordless-client) in headless Debian
+# Chromium, with the Node SDK (@passwordlessdev/passwordless-nodejs) as the backend.
 # Installs what it needs: Debian's chromium (root, apt) and the pinned npm packages.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/browser"
+cd "$(dirname "${BASH_SOURCE[0]}")/js"
 
 if [ ! -x /usr/bin/chromium ]; then
     # An apt hook on these machines deletes downloaded packages between dpkg passes, which

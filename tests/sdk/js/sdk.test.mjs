@@ -1,7 +1,8 @@
-// The official browser client, @passwordlessdev/passwordless-client 1.2.4, in real headless
-// Debian Chromium with a CDP virtual authenticator, against a real `ferrokey serve`: register,
-// sign in by id, alias, discoverable and step-up, each verified by the backend call. The page is
-// served on http://localhost:<port>, so origin and RP ID are the client's defaults.
+// The official JS SDKs against a real `ferrokey serve`: the browser client
+// (@passwordlessdev/passwordless-client 1.2.4) in headless Debian Chromium with a CDP virtual
+// authenticator, and the Node backend SDK (@passwordlessdev/passwordless-nodejs 1.0.1) issuing
+// register tokens and verifying the browser's tokens. The page is served on
+// http://localhost:<port>, so origin and RP ID are the browser client's defaults.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { ApiException, PasswordlessClient, RegisterOptions } from '@passwordlessdev/passwordless-nodejs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../../..');
@@ -22,7 +24,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>Ferrokey browser test<
   window.client = new Passwordless.Client({ apiKey: q.get('apiKey'), apiUrl: q.get('apiUrl') });
 </script><p>Ferrokey × passwordless-client</p>`;
 
-let server, pages, ctx, app, api, web;
+let server, pages, ctx, app, api, web, sdk;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrokey-browser-'));
 
 function listen(srv) {
@@ -36,13 +38,12 @@ async function freePort() {
   return port;
 }
 
-async function backend(route, body) {
-  const r = await fetch(api + route, {
-    method: 'POST',
-    headers: { ApiSecret: app.apiSecret, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: r.status, body: await r.json() };
+/** A register token from the Node SDK. */
+async function registerToken(userId, extra = {}) {
+  const options = Object.assign(new RegisterOptions(), { userId, username: `${userId}@example.com` }, extra);
+  const { token } = await sdk.createRegisterToken(options);
+  assert.ok(token.startsWith('register_'), token);
+  return token;
 }
 
 /** A fresh page with its own virtual authenticator (a ceremony on a page without one hangs). */
@@ -61,14 +62,18 @@ async function openPage(apiKey = app.apiKey) {
   return { page, cdp, authenticatorId, sent };
 }
 
+/** Verifies the browser's token with the Node SDK and checks the verified user. */
 async function verified(result, want) {
   assert.ok(result?.token?.startsWith('verify_'), `client returned ${JSON.stringify(result)}`);
-  const v = await backend('/signin/verify', { token: result.token });
-  assert.equal(v.status, 200, JSON.stringify(v.body));
-  for (const [k, value] of Object.entries(want)) assert.equal(v.body[k], value, `${k} in ${JSON.stringify(v.body)}`);
-  assert.equal(v.body.rpId, 'localhost');
-  assert.equal(v.body.origin, web);
-  return v.body;
+  const user = await sdk.verifyToken(result.token);
+  assert.ok(user, 'the Node SDK verified the token');
+  assert.equal(user.success, true);
+  for (const [k, value] of Object.entries(want)) assert.equal(user[k], value, `${k} in ${JSON.stringify(user)}`);
+  assert.equal(user.rpId, 'localhost');
+  assert.equal(user.origin, web);
+  // Verify tokens are single-use: the SDK reports a second verify as null.
+  assert.equal(await sdk.verifyToken(result.token), null);
+  return user;
 }
 
 before(async () => {
@@ -77,6 +82,7 @@ before(async () => {
   const apiPort = await freePort();
   api = `http://127.0.0.1:${apiPort}`;
   server = spawn(binary, ['serve', '--addr', `127.0.0.1:${apiPort}`, '--data-dir', data], { stdio: 'ignore' });
+  sdk = new PasswordlessClient(app.apiSecret, { baseUrl: api });
   pages = http.createServer((req, res) => {
     if (req.url.startsWith('/passwordless.iife.js')) {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(fs.readFileSync(clientJs));
@@ -107,9 +113,8 @@ after(async () => {
 test('register, then sign in by id, alias, discoverable and step-up', async () => {
   const { page } = await openPage();
   const userId = 'browser-user';
-  const token = await backend('/register/token', { userId, username: 'ada@example.com', aliases: ['ada@example.com'] });
-  assert.equal(token.status, 200);
-  const registered = await page.evaluate((t) => client.register(t, 'Laptop'), token.body.token);
+  const token = await registerToken(userId, { aliases: ['ada@example.com'] });
+  const registered = await page.evaluate((t) => client.register(t, 'Laptop'), token);
   await verified(registered, { userId, type: 'passkey_register', nickname: 'Laptop' });
 
   const byId = await page.evaluate((u) => client.signinWithId(u), userId);
@@ -124,6 +129,21 @@ test('register, then sign in by id, alias, discoverable and step-up', async () =
   await page.screenshot({ path: path.join(tmp, 'page.png') });
 });
 
+test('the Node SDK reads refusals as problem details', async () => {
+  await assert.rejects(sdk.createRegisterToken(Object.assign(new RegisterOptions(), { userId: 'x' })), (e) => {
+    assert.ok(e instanceof ApiException, String(e));
+    assert.equal(e.details.status, 400);
+    assert.deepEqual(e.details.errors, { username: ['The Username field is required.'] });
+    return true;
+  });
+  const wrong = new PasswordlessClient(app.apiSecret.replace(/.{4}$/, '0000'), { baseUrl: api });
+  await assert.rejects(wrong.createRegisterToken(Object.assign(new RegisterOptions(), { userId: 'x', username: 'x' })), (e) => {
+    assert.equal(e.details.status, 401);
+    assert.equal(e.details.detail, "The value of your 'ApiSecret' is not valid.");
+    return true;
+  });
+});
+
 test('server refusals reach the page as JSON problems', async () => {
   const { page } = await openPage(app.apiKey.replace(/.{4}$/, '0000'));
   const result = await page.evaluate(() => client.signinWithDiscoverable());
@@ -135,8 +155,8 @@ test('server refusals reach the page as JSON problems', async () => {
 test('a refused user verification stops at the client and nothing is registered', async () => {
   const { page, cdp, authenticatorId, sent } = await openPage();
   await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
-  const token = await backend('/register/token', { userId: 'uv-user', username: 'uv', userVerification: 'required' });
-  const result = await page.evaluate((t) => client.register(t), token.body.token);
+  const token = await registerToken('uv-user', { userVerification: 'required' });
+  const result = await page.evaluate((t) => client.register(t), token);
   assert.equal(result.error?.from, 'client', JSON.stringify(result));
   assert.deepEqual(sent, ['/register/begin'], 'the browser never completed');
   const signin = await page.evaluate(() => client.signinWithId('uv-user'));
