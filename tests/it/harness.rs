@@ -53,6 +53,11 @@ impl Reply {
             self.text
         );
         assert_eq!(self.body["status"], json!(status), "{}", self.text);
+        // Every problem names its request, as the x-request-id header does.
+        let request_id =
+            self.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(!request_id.is_empty(), "no x-request-id on {}", self.text);
+        assert_eq!(self.body["traceId"], json!(request_id), "{}", self.text);
         if let Some(code) = code {
             assert_eq!(self.body["errorCode"], json!(code), "{}", self.text);
             assert!(

@@ -165,6 +165,35 @@ pub fn describe(error: &ApiError) -> (StatusCode, Value) {
     (p.status, Value::Object(p.body))
 }
 
+/// Response middleware: adds `traceId` (the request id, also sent as `x-request-id`) to every
+/// problem+json body, as ASP.NET does upstream, so a developer can quote it and we can find the
+/// request in the logs. Only problem bodies are touched; they are small.
+pub async fn add_trace_id(response: Response) -> Response {
+    let is_problem =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == PROBLEM_JSON);
+    let Some(id) =
+        response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from)
+    else {
+        return response;
+    };
+    if !is_problem {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    let body = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(mut map)) => {
+            map.insert("traceId".into(), json!(id));
+            Value::Object(map).to_string().into_bytes()
+        }
+        _ => bytes.to_vec(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let p = problem_for(&self);

@@ -116,6 +116,8 @@ fn mount(state: &AppState, rows: impl Iterator<Item = Route>) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        // Outside the propagation layer, so the response already carries the request id.
+        .layer(axum::middleware::map_response(crate::problem::add_trace_id))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state.clone())
 }
