@@ -2,7 +2,7 @@
 //! DynamoDB is unreachable.
 
 use crate::authenticator::SoftPasskey;
-use crate::harness::{Backend, ORIGIN, TestApp, dynamo_service, serve};
+use crate::harness::{Backend, ORIGIN, TestApp, dynamo_service, dynamo_service_with, serve};
 use crate::moto::{Link, shared};
 use ferrokey_core::clock::OffsetClock;
 use serde_json::json;
@@ -98,4 +98,28 @@ async fn dynamodb_outage_gives_503_and_writes_nothing() {
     let done = app.register_complete(&session, response).await;
     let verified = app.verify(done.ok()["token"].as_str().unwrap()).await;
     assert_eq!(verified.ok()["userId"], "carol");
+}
+
+#[tokio::test]
+async fn a_hung_dynamodb_gives_503_in_bounded_time() {
+    let link = Link::to(shared()).await;
+    let clock = Arc::new(OffsetClock::default());
+    // The production bounds (ferrokey_aws::timeouts) scaled down, so the test stays short.
+    let timeouts = aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_millis(300))
+        .operation_attempt_timeout(Duration::from_millis(300))
+        .operation_timeout(Duration::from_millis(1500))
+        .build();
+    let dynamo = dynamo_service_with(&link.endpoint, clock.clone(), timeouts).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = serve(dynamo.service, dynamo.requests, Backend::Dynamo, "stall", clock, dir).await;
+    app.signin_begin(json!({})).await.ok();
+
+    link.stall();
+    let started = std::time::Instant::now();
+    let reply = app.signin_begin(json!({})).await;
+    reply.problem(503, Some("service_unavailable"));
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    link.restore();
+    app.signin_begin(json!({})).await.ok();
 }

@@ -132,8 +132,17 @@ pub struct Dynamo {
 }
 
 pub async fn dynamo_service(endpoint: &str, clock: Arc<OffsetClock>) -> Dynamo {
+    dynamo_service_with(endpoint, clock, ferrokey_aws::timeouts()).await
+}
+
+/// Like [`dynamo_service`], with the client's timeouts given.
+pub async fn dynamo_service_with(
+    endpoint: &str,
+    clock: Arc<OffsetClock>,
+    timeouts: aws_sdk_dynamodb::config::timeout::TimeoutConfig,
+) -> Dynamo {
     let requests = RequestCounter::default();
-    let client = crate::moto::dynamodb(endpoint, Some(requests.clone()));
+    let client = crate::moto::dynamodb_with(endpoint, Some(requests.clone()), timeouts);
     let table = crate::moto::unique_table();
     ferrokey_aws::create_table(&client, &table).await.expect("create table");
     let store = ferrokey_aws::DynamoStore::new(client, table.clone());

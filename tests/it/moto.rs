@@ -66,55 +66,84 @@ pub fn shared() -> &'static str {
     .0
 }
 
-/// A TCP link to moto that a test can cut and restore: while cut, open connections are
-/// dropped and new ones closed at once, as if the server were stopped, but moto keeps its state
-/// so the test can check what was (not) written.
+/// What a [`Link`] does with traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkState {
+    Up,
+    /// Connections are dropped: the client sees them close, as if moto were stopped.
+    Cut,
+    /// Connections are accepted and never answered, as if the network hung.
+    Stalled,
+}
+
+/// A TCP link to moto that a test can cut, stall and restore, while moto keeps its state, so the
+/// test can check what was (not) written.
 pub struct Link {
     pub endpoint: String,
-    up: tokio::sync::watch::Sender<bool>,
+    state: tokio::sync::watch::Sender<LinkState>,
 }
 
 impl Link {
     pub async fn to(target: &str) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let (up, watch) = tokio::sync::watch::channel(true);
+        let (state, watch) = tokio::sync::watch::channel(LinkState::Up);
         let target = target.trim_start_matches("http://").to_string();
         tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
-                if !*watch.borrow() {
-                    continue; // dropped: the client sees the connection close
-                }
                 let (target, mut watch) = (target.clone(), watch.clone());
+                let now = *watch.borrow();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                        _ = watch.wait_for(|up| !up) => {}
+                    match now {
+                        LinkState::Cut => {} // dropped at once
+                        LinkState::Stalled => {
+                            let _ = watch.wait_for(|s| *s != LinkState::Stalled).await;
+                        }
+                        LinkState::Up => {
+                            let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await
+                            else {
+                                return;
+                            };
+                            tokio::select! {
+                                _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                                _ = watch.wait_for(|s| *s != LinkState::Up) => {}
+                            }
+                        }
                     }
                 });
             }
         });
-        Link { endpoint, up }
+        Link { endpoint, state }
     }
 
     pub fn cut(&self) {
-        let _ = self.up.send(false);
+        let _ = self.state.send(LinkState::Cut);
+    }
+
+    pub fn stall(&self) {
+        let _ = self.state.send(LinkState::Stalled);
     }
 
     pub fn restore(&self) {
-        let _ = self.up.send(true);
+        let _ = self.state.send(LinkState::Up);
     }
 }
 
-/// A DynamoDB client for `endpoint`, optionally with an interceptor.
+/// A DynamoDB client for `endpoint` with the production timeouts, optionally with an interceptor.
 pub fn dynamodb(
     endpoint: &str,
     interceptor: Option<impl Intercept + 'static>,
 ) -> aws_sdk_dynamodb::Client {
+    dynamodb_with(endpoint, interceptor, ferrokey_aws::timeouts())
+}
+
+pub fn dynamodb_with(
+    endpoint: &str,
+    interceptor: Option<impl Intercept + 'static>,
+    timeouts: aws_sdk_dynamodb::config::timeout::TimeoutConfig,
+) -> aws_sdk_dynamodb::Client {
     let mut config = aws_sdk_dynamodb::Config::builder()
+        .timeout_config(timeouts)
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))

@@ -40,7 +40,23 @@ where
     }
 }
 
-/// Loads the standard AWS configuration (env, profile, instance role) once per cold start.
+/// Loads the standard AWS configuration (env, profile, instance role) once per cold start,
+/// with [`timeouts`].
 pub async fn load_config() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts())
+        .load()
+        .await
+}
+
+/// Bounds on every AWS call. Without them a stalled connection would hold a request until the
+/// Lambda itself times out; with them the caller gets a 503 with Retry-After in time. The
+/// operation bound (retries included) stays under the functions' 10 s timeout.
+pub fn timeouts() -> aws_smithy_types::timeout::TimeoutConfig {
+    use std::time::Duration;
+    aws_smithy_types::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(3))
+        .operation_timeout(Duration::from_secs(8))
+        .build()
 }
