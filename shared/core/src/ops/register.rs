@@ -7,13 +7,13 @@ use super::verify::{self, Proof};
 use crate::error::DomainError;
 use crate::keys::Caller;
 use crate::model::{AliasRecord, StoredCredential, TokenKind, TokenRecord};
-use crate::ports::{CONFLICT_ALIAS, CONFLICT_SESSION, RegistrationCommit};
+use crate::ports::{CONFLICT_ALIAS, RegistrationCommit};
 use crate::rp::{self, RelyingParty};
 use crate::service::{ClientInfo, Service};
 use crate::webauthn::{
     self, Attachment, Attestation, AuthDataInfo, Hint, RegistrationRequest, UserVerification,
 };
-use crate::{StoreError, device, tokens};
+use crate::{device, tokens};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use webauthn_rs_core::proto::{Credential, RegisterPublicKeyCredential, RegistrationState};
@@ -282,21 +282,15 @@ pub async fn complete(
         aliases,
         verify_token,
     };
-    match svc.store.commit_registration(&commit).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(what)) if what == CONFLICT_SESSION => {
-            return Err(tokens::already_used());
+    let committed = svc.store.commit_registration(&commit).await;
+    session::settle(svc, app_id, &session_hash, committed, |what| {
+        if what == CONFLICT_ALIAS {
+            DomainError::AliasConflict
+        } else {
+            invalid_registration("This passkey is already registered.")
         }
-        Err(StoreError::Conflict(what)) => {
-            session::discard(svc, app_id, &session_hash).await;
-            return Err(if what == CONFLICT_ALIAS {
-                DomainError::AliasConflict
-            } else {
-                invalid_registration("This passkey is already registered.")
-            });
-        }
-        Err(e) => return Err(e.into()),
-    }
+    })
+    .await?;
     tracing::info!(app_id = %app_id, "passkey registered");
     Ok(token)
 }

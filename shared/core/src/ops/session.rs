@@ -1,8 +1,10 @@
 //! Ceremony sessions: the server-side state between begin and complete, behind a single-use
 //! `session_` token that expires with the WebAuthn timeout plus a margin.
 
+use crate::StoreError;
 use crate::error::DomainError;
 use crate::model::{AliasRecord, TokenKind, TokenRecord};
+use crate::ports::CONFLICT_SESSION;
 use crate::service::Service;
 use crate::tokens;
 use crate::webauthn::TIMEOUT_MS;
@@ -78,6 +80,27 @@ pub async fn load(
 pub async fn discard(svc: &Service, app_id: &str, session_hash: &str) {
     if let Err(e) = svc.store.take_token(app_id, session_hash).await {
         tracing::warn!(error = %e, "could not discard a failed session");
+    }
+}
+
+/// Settles a completion's atomic commit. A session that vanished between read and commit was
+/// used by a concurrent completion: "invalid token", and it is gone anyway. Any other conflict
+/// fails this ceremony: its session is discarded and `conflict` names the error.
+pub async fn settle(
+    svc: &Service,
+    app_id: &str,
+    session_hash: &str,
+    committed: Result<(), StoreError>,
+    conflict: impl FnOnce(&str) -> DomainError,
+) -> Result<(), DomainError> {
+    match committed {
+        Ok(()) => Ok(()),
+        Err(StoreError::Conflict(what)) if what == CONFLICT_SESSION => Err(tokens::already_used()),
+        Err(StoreError::Conflict(what)) => {
+            discard(svc, app_id, session_hash).await;
+            Err(conflict(&what))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -7,11 +7,11 @@ use super::verify::{self, Proof};
 use crate::error::DomainError;
 use crate::keys::Caller;
 use crate::model::{StoredCredential, TokenKind};
-use crate::ports::{CONFLICT_SESSION, CredentialUse, SigninCommit};
+use crate::ports::{CredentialUse, SigninCommit};
 use crate::rp::{self, RelyingParty};
 use crate::service::{ClientInfo, Service};
 use crate::webauthn::{self, Hint, UserVerification};
-use crate::{StoreError, device, tokens};
+use crate::{device, tokens};
 use chrono::Duration;
 use webauthn_rs_core::proto::{
     AuthenticationResult, AuthenticationState, Credential, PublicKeyCredential,
@@ -192,19 +192,11 @@ pub async fn complete(
         change,
         verify_token,
     };
-    match svc.store.commit_signin(&commit).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(what)) if what == CONFLICT_SESSION => {
-            return Err(tokens::already_used());
-        }
-        Err(StoreError::Conflict(_)) => {
-            session::discard(svc, app_id, &session_hash).await;
-            return Err(signin_error(
-                "The passkey was used by another sign-in at the same moment; try again.",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let committed = svc.store.commit_signin(&commit).await;
+    session::settle(svc, app_id, &session_hash, committed, |_| {
+        signin_error("The passkey was used by another sign-in at the same moment; try again.")
+    })
+    .await?;
     tracing::info!(app_id = %app_id, purpose = %purpose, "sign-in completed");
     Ok(token)
 }
