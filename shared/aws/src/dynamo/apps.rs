@@ -56,29 +56,19 @@ impl AppStore for DynamoStore {
     }
 
     async fn get_app(&self, app_id: &str) -> StoreResult<Option<App>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(format!("APP#{app_id}"), "A")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        out.item().map(|item| from_json(get_s(item, "record")?)).transpose()
+        self.get_item(format!("APP#{app_id}"), "A")
+            .await?
+            .as_ref()
+            .map(|item| from_json(get_s(item, "record")?))
+            .transpose()
     }
 
     async fn get_api_key(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(format!("KEY#{key_hash}"), "K")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        out.item().map(|item| from_json(get_s(item, "record")?)).transpose()
+        self.get_item(format!("KEY#{key_hash}"), "K")
+            .await?
+            .as_ref()
+            .map(|item| from_json(get_s(item, "record")?))
+            .transpose()
     }
 
     async fn add_api_key(&self, record: &ApiKeyRecord) -> StoreResult<()> {

@@ -160,16 +160,11 @@ impl CredentialStore for DynamoStore {
         app_id: &str,
         credential_id: &[u8],
     ) -> StoreResult<Option<StoredCredential>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(cred_pk(app_id, credential_id), "C")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        out.item().map(cred_from_item).transpose()
+        self.get_item(cred_pk(app_id, credential_id), "C")
+            .await?
+            .as_ref()
+            .map(cred_from_item)
+            .transpose()
     }
 
     async fn list_credentials(

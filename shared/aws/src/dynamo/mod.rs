@@ -56,6 +56,20 @@ impl DynamoStore {
         DynamoStore::new(Client::new(&crate::load_config().await), table)
     }
 
+    /// One consistent GetItem.
+    pub(crate) async fn get_item(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(out.item)
+    }
+
     pub fn client(&self) -> &Client {
         &self.client
     }

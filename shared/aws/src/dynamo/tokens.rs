@@ -87,16 +87,12 @@ impl TokenStore for DynamoStore {
     }
 
     async fn get_token(&self, app_id: &str, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(token_pk(token_hash), "T")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let record = out.item().map(token_from_item).transpose()?;
+        let record = self
+            .get_item(token_pk(token_hash), "T")
+            .await?
+            .as_ref()
+            .map(token_from_item)
+            .transpose()?;
         Ok(record.filter(|r| r.app_id == app_id))
     }
 
