@@ -269,6 +269,7 @@ async fn signin_commit_compares_and_sets_the_counter() {
             app_id: "one".into(),
             session_hash: "sess".into(),
             credential_id: b"k1".to_vec(),
+            user_id: "dave".into(),
             change: change.clone(),
             verify_token: token("v-sess", "one", TokenKind::Verify, 60),
         };

@@ -215,6 +215,20 @@ impl TestApp {
         self.post_raw(path, &headers, body.to_string().into_bytes()).await
     }
 
+    /// GET with arbitrary headers.
+    pub async fn get_raw(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.http.get(format!("{}{path_and_query}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        read(req.send().await.expect("request")).await
+    }
+
+    /// GET as a backend (ApiSecret), like the server SDKs.
+    pub async fn secret_get(&self, path_and_query: &str) -> Reply {
+        self.get_raw(path_and_query, &[("ApiSecret", self.secret.as_str())]).await
+    }
+
     /// POST as the browser client (ApiKey, Client-Version).
     pub async fn public_post(&self, path: &str, body: Value) -> Reply {
         let headers = [

@@ -16,3 +16,4 @@ mod register;
 mod robustness;
 mod signin;
 mod template;
+mod users;

@@ -57,6 +57,15 @@ pub enum DomainError {
     /// 400 with an `errorCode` (or none) and a title.
     #[error("{title}")]
     BadRequest { code: Option<&'static str>, title: String },
+    /// 404 with an `errorCode` (or none) and a title.
+    #[error("{title}")]
+    NotFound { code: Option<&'static str>, title: String },
+    /// 403 with an `errorCode` (or none): a feature is switched off, or a policy refuses.
+    #[error("{title}")]
+    Forbidden { code: Option<&'static str>, title: String },
+    /// 429: a rate limit or quota; `retry_after` seconds until it may succeed.
+    #[error("{title}")]
+    TooManyRequests { code: Option<&'static str>, title: String, retry_after: u64 },
     /// 403 `expired_token`.
     #[error("token expired {seconds_ago} s ago")]
     ExpiredToken { seconds_ago: i64 },

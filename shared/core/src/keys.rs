@@ -148,7 +148,7 @@ pub struct Caller {
     pub key_id: String,
 }
 
-/// Authenticates a request that must carry `header` with `scope`.
+/// Authenticates a request that must carry `header` with `scope` (`None`: any valid key).
 ///
 /// `primary` is the value of `header`, `other` the value of the other key header; empty values
 /// count as absent. The order of the checks is the contract's order of 401 details.
@@ -157,7 +157,7 @@ pub async fn authenticate(
     cache: &KeyCache,
     hasher: &KeyHasher,
     header: KeyHeader,
-    scope: Scope,
+    scope: Option<Scope>,
     primary: Option<&str>,
     other: Option<&str>,
 ) -> Result<Caller, DomainError> {
@@ -222,7 +222,9 @@ pub async fn authenticate(
         tracing::info!(app_id, key_id = %record.key_id, "locked api key used");
         return Err(DomainError::ApiKeyLocked);
     }
-    if !record.scopes.contains(&scope) {
+    if let Some(scope) = scope
+        && !record.scopes.contains(&scope)
+    {
         return Err(DomainError::MissingScope { scope: scope.name() });
     }
     Ok(Caller { app_id: record.app_id, key_id: record.key_id })

@@ -15,6 +15,8 @@ pub const CONFLICT_ALIAS: &str = "alias";
 pub const CONFLICT_CREDENTIAL: &str = "credential";
 pub const CONFLICT_SESSION: &str = "session";
 pub const CONFLICT_COUNTER: &str = "counter";
+/// The user already holds [`MAX_CREDENTIALS_PER_USER`] credentials.
+pub const CONFLICT_USER_FULL: &str = "user_full";
 
 /// Apps and their API keys.
 #[async_trait]
@@ -62,6 +64,9 @@ pub trait CredentialStore: Send + Sync {
         app_id: &str,
         credential_id: &[u8],
     ) -> StoreResult<Option<StoredCredential>>;
+    /// The ids of a user's credentials, oldest first: what begin needs for allowCredentials and
+    /// excludeCredentials. Consistent: a passkey registered a moment ago is included.
+    async fn list_credential_ids(&self, app_id: &str, user_id: &str) -> StoreResult<Vec<Vec<u8>>>;
     /// A user's credentials, oldest first.
     async fn list_credentials(
         &self,
@@ -84,6 +89,8 @@ pub struct SigninCommit {
     /// already gone, so of two concurrent completes exactly one succeeds.
     pub session_hash: String,
     pub credential_id: Vec<u8>,
+    /// The credential's owner, whose last use moves too.
+    pub user_id: String,
     /// Fails with `Conflict(CONFLICT_COUNTER)` if the stored counter moved since it was read.
     pub change: CredentialUse,
     pub verify_token: TokenRecord,
@@ -93,7 +100,8 @@ pub struct SigninCommit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegistrationCommit {
     pub session_hash: String,
-    /// Fails with `Conflict(CONFLICT_CREDENTIAL)` if the id is registered in the app already.
+    /// Fails with `Conflict(CONFLICT_CREDENTIAL)` if the id is registered in the app already,
+    /// and with `Conflict(CONFLICT_USER_FULL)` if the user has [`MAX_CREDENTIALS_PER_USER`].
     pub credential: StoredCredential,
     /// When `Some`, replaces the user's aliases; `Conflict(CONFLICT_ALIAS)` if one belongs to
     /// another user.
@@ -131,9 +139,54 @@ pub trait TokenStore: Send + Sync {
     async fn purge_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
+/// One user as `/users/list` shows them: everyone who has a credential or an alias.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserSummary {
+    pub user_id: String,
+    /// One entry per alias: its plaintext, or `None` when it is stored hashed.
+    pub aliases: Vec<Option<String>>,
+    pub credentials: u64,
+    /// The latest `last_used_at` of the user's credentials; `None` without credentials.
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// Most passkeys one user may hold. Deleting a user removes everything of theirs in one atomic
+/// step, and a DynamoDB transaction holds at most 100 items: 2 per credential (it and its
+/// member), 2 per alias (≤ 10), 1 summary. 32 leaves room and is far above real use.
+pub const MAX_CREDENTIALS_PER_USER: usize = 32;
+
+/// Users, their aliases and credential management: the backend's `/alias`, `/credentials/*`
+/// and `/users/*` calls.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Replaces the user's whole alias set, atomically; `Conflict(CONFLICT_ALIAS)` if one of
+    /// them belongs to another user. An empty list removes every alias.
+    async fn set_aliases(
+        &self,
+        app_id: &str,
+        user_id: &str,
+        aliases: &[AliasRecord],
+    ) -> StoreResult<()>;
+    /// The user's aliases, ordered by hash.
+    async fn list_aliases(&self, app_id: &str, user_id: &str) -> StoreResult<Vec<AliasRecord>>;
+    /// Deletes one credential and returns it; `None` if the app has no such credential.
+    async fn delete_credential(
+        &self,
+        app_id: &str,
+        credential_id: &[u8],
+    ) -> StoreResult<Option<StoredCredential>>;
+    /// Users with credentials or aliases, ordered by user id, at most `limit`.
+    async fn list_users(&self, app_id: &str, limit: usize) -> StoreResult<Vec<UserSummary>>;
+    /// How many distinct users have at least one credential.
+    async fn count_users(&self, app_id: &str) -> StoreResult<u64>;
+    /// Deletes all the user's credentials and aliases in one atomic step; returns how many
+    /// credentials went.
+    async fn delete_user(&self, app_id: &str, user_id: &str) -> StoreResult<u64>;
+}
+
 /// Everything a [`crate::Service`] needs from storage.
-pub trait Store: AppStore + CredentialStore + CeremonyStore + TokenStore {}
-impl<T: AppStore + CredentialStore + CeremonyStore + TokenStore> Store for T {}
+pub trait Store: AppStore + CredentialStore + CeremonyStore + TokenStore + UserStore {}
+impl<T: AppStore + CredentialStore + CeremonyStore + TokenStore + UserStore> Store for T {}
 
 /// One outgoing email.
 #[derive(Debug, Clone, PartialEq)]

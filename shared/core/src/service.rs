@@ -49,7 +49,7 @@ impl Service {
     pub async fn authenticate(
         &self,
         header: KeyHeader,
-        scope: Scope,
+        scope: Option<Scope>,
         primary: Option<&str>,
         other: Option<&str>,
     ) -> Result<Caller, DomainError> {

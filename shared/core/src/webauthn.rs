@@ -124,20 +124,23 @@ pub fn finish_registration(
     core(rp).register_credential(response, state, None).map_err(|e| e.to_string())
 }
 
-/// Starts a sign-in. An empty `credentials` list is a discoverable (username-less) sign-in.
+/// Starts a sign-in. An empty `allow` list is a discoverable (username-less) sign-in.
+///
+/// The state is built without the credentials themselves: the completion verifies against the
+/// one stored credential that answered (`authenticate_single_credential` ignores the state's
+/// list), and the session keeps the allowed ids. That keeps sessions small and lets begin read
+/// only credential ids.
 pub fn begin_authentication(
     rp: &RelyingParty,
-    credentials: Vec<Credential>,
+    allow: &[Vec<u8>],
     user_verification: UserVerification,
     hints: &[Hint],
 ) -> Result<(Value, AuthenticationState), DomainError> {
-    let allow: Vec<Value> = credentials
-        .iter()
-        .map(|c| json!({"type": "public-key", "id": b64url(&c.cred_id)}))
-        .collect();
+    let allow: Vec<Value> =
+        allow.iter().map(|id| json!({"type": "public-key", "id": b64url(id)})).collect();
     let webauthn = core(rp);
     let builder = webauthn
-        .new_challenge_authenticate_builder(credentials, Some(user_verification.to_proto()))
+        .new_challenge_authenticate_builder(vec![], Some(user_verification.to_proto()))
         .map_err(|e| DomainError::Internal(format!("authentication builder: {e}")))?;
     let (rcr, state) = webauthn
         .generate_challenge_authenticate(builder)

@@ -16,7 +16,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Middleware body: `State((state, header, scope))` comes from the route table.
 pub async fn require_key(
-    State((state, key_header, scope)): State<(AppState, KeyHeader, Scope)>,
+    State((state, key_header, scope)): State<(AppState, KeyHeader, Option<Scope>)>,
     mut request: Request,
     next: Next,
 ) -> Response {

@@ -31,6 +31,30 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
+/// GET query parameters, read like bodies: names match case-insensitively (the Node SDK sends
+/// `?userid=`), every value is a string, unknown names are ignored.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let mut map = Map::new();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            // The first of repeated names wins, as ASP.NET binds a single value.
+            map.entry(name.to_lowercase()).or_insert(Value::String(value.into_owned()));
+        }
+        serde_path_to_error::deserialize(Value::Object(map)).map(Query).map_err(|e| {
+            let path = e.path().to_string();
+            ApiError::WrongType { field: camel_path(&path), message: e.into_inner().to_string() }
+        })
+    }
+}
+
 /// Parses a body: UTF-8, depth-limited JSON object, keys lower-cased, then typed.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let text = std::str::from_utf8(bytes)
@@ -94,7 +118,11 @@ fn lowercase_keys(value: Value) -> Value {
 }
 
 /// Field names as the contract spells them in validation problems.
-const CAMEL: [(&str, &str); 18] = [
+const CAMEL: [(&str, &str); 22] = [
+    ("pagenumber", "pageNumber"),
+    ("numberofresults", "numberOfResults"),
+    ("emailaddress", "emailAddress"),
+    ("urltemplate", "urlTemplate"),
     ("userid", "userId"),
     ("displayname", "displayName"),
     ("authenticatortype", "authenticatorType"),

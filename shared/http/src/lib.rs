@@ -8,6 +8,7 @@ mod handlers;
 pub mod json;
 pub mod problem;
 pub mod routes;
+pub mod views;
 
 pub use problem::ApiError;
 pub use routes::{Route, router, router_for, routes};

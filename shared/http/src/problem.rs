@@ -27,6 +27,10 @@ pub enum ApiError {
     },
     /// Over [`crate::MAX_BODY_BYTES`]: 413.
     TooLarge,
+    /// No route has this path: 404.
+    NoRoute,
+    /// The path exists, not with this method: 405.
+    WrongMethod,
 }
 
 impl From<DomainError> for ApiError {
@@ -92,6 +96,14 @@ fn problem_for(error: &ApiError) -> Problem {
             Some("payload_too_large"),
             "The request body is larger than 1 MiB.",
         ),
+        ApiError::NoRoute => {
+            coded(StatusCode::NOT_FOUND, Some("not_found"), "There is no endpoint at this path.")
+        }
+        ApiError::WrongMethod => coded(
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("method_not_allowed"),
+            "This endpoint does not accept this HTTP method.",
+        ),
     }
 }
 
@@ -117,6 +129,13 @@ fn domain_problem(e: &DomainError) -> Problem {
         ),
         DomainError::Validation(errors) => validation(errors),
         DomainError::BadRequest { code, title } => coded(StatusCode::BAD_REQUEST, *code, title),
+        DomainError::NotFound { code, title } => coded(StatusCode::NOT_FOUND, *code, title),
+        DomainError::Forbidden { code, title } => coded(StatusCode::FORBIDDEN, *code, title),
+        DomainError::TooManyRequests { code, title, retry_after } => {
+            let mut p = coded(StatusCode::TOO_MANY_REQUESTS, *code, title);
+            p.retry_after = Some(u32::try_from(*retry_after).unwrap_or(u32::MAX));
+            p
+        }
         DomainError::ExpiredToken { seconds_ago } => {
             coded(StatusCode::FORBIDDEN, Some("expired_token"), &expired_title(*seconds_ago))
         }
@@ -245,6 +264,23 @@ mod tests {
             (ApiError::MalformedBody { detail: "x".into() }, 400, Some("invalid_json")),
             (ApiError::WrongType { field: "userId".into(), message: "m".into() }, 400, None),
             (ApiError::TooLarge, 413, Some("payload_too_large")),
+            (ApiError::NoRoute, 404, Some("not_found")),
+            (ApiError::WrongMethod, 405, Some("method_not_allowed")),
+            (
+                d(DomainError::NotFound { code: Some("credential_not_found"), title: "t".into() }),
+                404,
+                Some("credential_not_found"),
+            ),
+            (d(DomainError::Forbidden { code: None, title: "off".into() }), 403, None),
+            (
+                d(DomainError::TooManyRequests {
+                    code: None,
+                    title: "slow".into(),
+                    retry_after: 7,
+                }),
+                429,
+                None,
+            ),
         ]
     }
 

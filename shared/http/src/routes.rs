@@ -1,7 +1,8 @@
 //! The route table: the single list of (method, path, access, handler, Lambda binary). The local
 //! server mounts all of it, each Lambda binary mounts its own row, and template checks read it.
 
-use crate::handlers::{health, register, signin};
+use crate::handlers::{health, register, signin, users};
+use crate::problem::ApiError;
 use crate::{AppState, MAX_BODY_BYTES, auth};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -19,7 +20,21 @@ use tower_http::trace::TraceLayer;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Anonymous,
+    /// The header's key, holding the scope.
     Key(KeyHeader, Scope),
+    /// Any valid secret key: upstream's secret endpoints other than the token ones need no scope.
+    AnySecret,
+}
+
+impl Access {
+    /// The header and (if any) scope a request must authenticate with.
+    pub fn key(self) -> Option<(KeyHeader, Option<Scope>)> {
+        match self {
+            Access::Anonymous => None,
+            Access::Key(header, scope) => Some((header, Some(scope))),
+            Access::AnySecret => Some((KeyHeader::ApiSecret, None)),
+        }
+    }
 }
 
 /// One row of the route table.
@@ -37,7 +52,7 @@ const PUBLIC: KeyHeader = KeyHeader::ApiKey;
 
 /// Every route Ferrokey serves.
 pub fn routes() -> Vec<Route> {
-    use Access::{Anonymous, Key};
+    use Access::{Anonymous, AnySecret, Key};
     let row = |method: Method, path, access, lambda, handler| Route {
         method,
         path,
@@ -82,6 +97,20 @@ pub fn routes() -> Vec<Route> {
             "signin-verify",
             || post(signin::verify),
         ),
+        row(Method::POST, "/alias", AnySecret, "alias-set", || post(users::set_alias)),
+        row(Method::GET, "/alias/list", AnySecret, "alias-list", || get(users::list_aliases)),
+        row(Method::GET, "/credentials/list", AnySecret, "credentials-list", || {
+            get(users::list_credentials_get)
+        }),
+        row(Method::POST, "/credentials/list", AnySecret, "credentials-list", || {
+            post(users::list_credentials_post)
+        }),
+        row(Method::POST, "/credentials/delete", AnySecret, "credentials-delete", || {
+            post(users::delete_credential)
+        }),
+        row(Method::GET, "/users/list", AnySecret, "users-list", || get(users::list_users)),
+        row(Method::GET, "/users/count", AnySecret, "users-count", || get(users::count_users)),
+        row(Method::POST, "/users/delete", AnySecret, "users-delete", || post(users::delete_user)),
     ]
 }
 
@@ -89,12 +118,16 @@ fn mount(state: &AppState, rows: impl Iterator<Item = Route>) -> Router {
     let mut router: Router<AppState> = Router::new();
     for route in rows {
         let mut method_router = (route.handler)();
-        if let Access::Key(header, scope) = route.access {
+        if let Some((header, scope)) = route.access.key() {
             method_router = method_router
                 .route_layer(from_fn_with_state((state.clone(), header, scope), auth::require_key));
         }
         router = router.route(route.path, method_router);
     }
+    // Unknown paths and wrong methods answer problem+json too, so every client can read them.
+    let router = router
+        .fallback(|| async { ApiError::NoRoute })
+        .method_not_allowed_fallback(|| async { ApiError::WrongMethod });
     let request_id = HeaderName::from_static("x-request-id");
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

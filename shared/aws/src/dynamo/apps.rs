@@ -8,9 +8,7 @@
 //! - lock/unlock by key id: 1 Query (per page) on gsi1 `APPKEYS#<app>` begins_with `<keyId>#`, then one
 //!   conditional PutItem per match (admin path, not hot).
 
-use super::{
-    DynamoStore, Item, build_error, failed_conditions, from_json, get_s, key, s, sdk_error, to_json,
-};
+use super::{DynamoStore, Item, build_error, from_json, get_s, key, s, sdk_error, to_json};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use ferrokey_core::StoreError;
@@ -44,15 +42,7 @@ impl AppStore for DynamoStore {
         for record in keys {
             items.push(put_new(&self.table, key_item(record)?)?);
         }
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
-            Ok(_) => Ok(()),
-            Err(e) => match failed_conditions(&e) {
-                Some(failed) if failed.iter().any(|f| *f) => {
-                    Err(StoreError::Conflict(format!("app {}", app.app_id)))
-                }
-                _ => Err(sdk_error(e)),
-            },
-        }
+        self.transact(items, |_| "app").await
     }
 
     async fn get_app(&self, app_id: &str) -> StoreResult<Option<App>> {

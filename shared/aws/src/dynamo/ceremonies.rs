@@ -4,24 +4,24 @@
 //! - load sign-in: 1 BatchGetItem of the session `TOKEN#<hash>` and `CRED#<app>#<id>`.
 //! - commit sign-in: 1 TransactWriteItems: delete the session (`app_id = :app AND kind =
 //!   session`), update the credential's sign-in attributes (`counter = :expected`), put the
-//!   verify token. A failed condition names what failed (session gone → replay; counter moved
-//!   → a concurrent sign-in).
+//!   verify token, set the user summary's last use. A failed condition names what failed
+//!   (session gone → replay; counter moved → a concurrent sign-in).
 //! - commit registration: 1 TransactWriteItems (delete session, put credential
-//!   `attribute_not_exists(pk)`, put verify token), plus, when the registration replaces
-//!   aliases, 1 Query for the user's current aliases first and, in the transaction, a
-//!   conditional delete of each dropped alias and a put of each new one
-//!   (`attribute_not_exists(pk) OR user_id = :user`).
+//!   `attribute_not_exists(pk)`, put verify token, put the user's credential member, count it
+//!   in the user summary while `creds < MAX_CREDENTIALS_PER_USER`), plus, when the
+//!   registration replaces aliases, 1 consistent Query for the user's alias members first and,
+//!   in the transaction, the alias writes of `users::alias_writes`.
 
-use super::credentials::{alias_item, alias_pk, cred_from_item, cred_item, cred_pk};
+use super::credentials::{cred_from_item, cred_item, cred_pk};
 use super::tokens::{put_token_item, token_from_item, token_pk};
-use super::{DynamoStore, build_error, failed_conditions, get_s, key, n, s, sdk_error};
+use super::users::{ALIAS_MEMBER, SummaryChange, alias_writes, cred_member_put, summary_update};
+use super::{DynamoStore, build_error, key, n, s};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
-use ferrokey_core::StoreError;
 use ferrokey_core::model::{StoredCredential, TokenRecord};
 use ferrokey_core::ports::{
-    CONFLICT_ALIAS, CONFLICT_COUNTER, CONFLICT_CREDENTIAL, CONFLICT_SESSION, CeremonyStore,
-    RegistrationCommit, SigninCommit, StoreResult,
+    CONFLICT_ALIAS, CONFLICT_COUNTER, CONFLICT_CREDENTIAL, CONFLICT_SESSION, CONFLICT_USER_FULL,
+    CeremonyStore, RegistrationCommit, SigninCommit, StoreResult,
 };
 
 fn consume_session(
@@ -38,26 +38,6 @@ fn consume_session(
         .build()
         .map_err(build_error)?;
     Ok(TransactWriteItem::builder().delete(delete).build())
-}
-
-impl DynamoStore {
-    /// Runs a transaction; on a failed condition, `conflict(index)` names the conflict.
-    async fn transact(
-        &self,
-        items: Vec<TransactWriteItem>,
-        conflict: impl Fn(usize) -> &'static str,
-    ) -> StoreResult<()> {
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
-            Ok(_) => Ok(()),
-            Err(e) => match failed_conditions(&e) {
-                Some(failed) => match failed.iter().position(|f| *f) {
-                    Some(index) => Err(StoreError::Conflict(conflict(index).into())),
-                    None => Err(sdk_error(e)),
-                },
-                None => Err(sdk_error(e)),
-            },
-        }
-    }
 }
 
 #[async_trait]
@@ -100,6 +80,12 @@ impl CeremonyStore for DynamoStore {
             consume_session(&self.table, &c.app_id, &c.session_hash)?,
             TransactWriteItem::builder().update(update).build(),
             put_token_item(&self.table, &c.verify_token)?,
+            summary_update(
+                &self.table,
+                &c.app_id,
+                &c.user_id,
+                SummaryChange { last_used_at: Some(change.last_used_at), ..Default::default() },
+            )?,
         ];
         self.transact(items, |i| if i == 0 { CONFLICT_SESSION } else { CONFLICT_COUNTER }).await
     }
@@ -117,38 +103,27 @@ impl CeremonyStore for DynamoStore {
             consume_session(&self.table, app_id, &c.session_hash)?,
             TransactWriteItem::builder().put(put_cred).build(),
             put_token_item(&self.table, &c.verify_token)?,
+            cred_member_put(&self.table, cred)?,
+            summary_update(
+                &self.table,
+                app_id,
+                user_id,
+                SummaryChange {
+                    credentials: 1,
+                    aliases: c.aliases.as_deref(),
+                    last_used_at: Some(cred.last_used_at),
+                    check_capacity: true,
+                },
+            )?,
         ];
         if let Some(aliases) = &c.aliases {
-            let current = self.user_items(app_id, user_id, "ALIAS#").await?;
-            for item in &current {
-                let pk = get_s(item, "pk")?;
-                if aliases.iter().any(|a| alias_pk(app_id, &a.alias_hash) == pk) {
-                    continue;
-                }
-                let delete = Delete::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(key(pk.to_string(), "L")))
-                    .condition_expression("attribute_not_exists(pk) OR user_id = :user")
-                    .expression_attribute_values(":user", s(user_id))
-                    .build()
-                    .map_err(build_error)?;
-                items.push(TransactWriteItem::builder().delete(delete).build());
-            }
-            for alias in aliases {
-                let put = Put::builder()
-                    .table_name(&self.table)
-                    .set_item(Some(alias_item(app_id, user_id, alias)))
-                    .condition_expression("attribute_not_exists(pk) OR user_id = :user")
-                    .expression_attribute_values(":user", s(user_id))
-                    .build()
-                    .map_err(build_error)?;
-                items.push(TransactWriteItem::builder().put(put).build());
-            }
+            let current = self.partition_items(app_id, user_id, ALIAS_MEMBER).await?;
+            items.extend(alias_writes(&self.table, app_id, user_id, &current, aliases)?);
         }
         self.transact(items, |i| match i {
-            0 => CONFLICT_SESSION,
-            1 => CONFLICT_CREDENTIAL,
-            2 => CONFLICT_SESSION,
+            0 | 2 => CONFLICT_SESSION,
+            1 | 3 => CONFLICT_CREDENTIAL,
+            4 => CONFLICT_USER_FULL,
             _ => CONFLICT_ALIAS,
         })
         .await

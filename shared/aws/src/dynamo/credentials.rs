@@ -2,10 +2,13 @@
 //!
 //! Access patterns:
 //! - get credential: 1 GetItem `CRED#<app>#<id>` (consistent).
-//! - list a user's credentials: 1 Query on gsi1 `USER#<app>#<user>` begins_with `CRED#`
-//!   (GSI reads are eventually consistent: a passkey registered milliseconds ago may be missing
-//!   from allowCredentials / excludeCredentials; neither is a security control).
+//! - list a user's credentials: 1 Query of the user's partition `USER#<app>#<user>` for its
+//!   `C#` members (consistent), then 1 BatchGetItem of those credentials (consistent, ≤ 100
+//!   keys a request): a passkey registered a moment ago is always listed.
 //! - alias owners: 1 BatchGetItem of `ALIAS#<app>#<hash>` (≤ 10 keys, consistent).
+//!
+//! Credential and alias items carry no gsi1 attributes: a sign-in's counter update then writes
+//! no index entry.
 
 use super::{DynamoStore, Item, from_json, get_n, get_s, key, n, s, sdk_error, to_json};
 use async_trait::async_trait;
@@ -26,10 +29,6 @@ pub(crate) fn alias_pk(app_id: &str, alias_hash: &str) -> String {
     format!("ALIAS#{app_id}#{alias_hash}")
 }
 
-pub(crate) fn user_key(app_id: &str, user_id: &str) -> String {
-    format!("USER#{app_id}#{user_id}")
-}
-
 /// A new credential item. The fields a sign-in changes are attributes of their own.
 pub(crate) fn cred_item(cred: &StoredCredential) -> StoreResult<Item> {
     let mut item = key(cred_pk(&cred.app_id, &cred.credential_id), "C");
@@ -40,15 +39,6 @@ pub(crate) fn cred_item(cred: &StoredCredential) -> StoreResult<Item> {
     item.insert("device".into(), s(&cred.device));
     item.insert("bs".into(), AttributeValue::Bool(cred.backup_state));
     item.insert("be".into(), AttributeValue::Bool(cred.backup_eligible));
-    item.insert("gsi1pk".into(), s(user_key(&cred.app_id, &cred.user_id)));
-    item.insert(
-        "gsi1sk".into(),
-        s(format!(
-            "CRED#{:015}#{}",
-            cred.created_at.timestamp_millis(),
-            URL_SAFE_NO_PAD.encode(&cred.credential_id)
-        )),
-    );
     Ok(item)
 }
 
@@ -73,22 +63,10 @@ pub(crate) fn alias_item(app_id: &str, user_id: &str, alias: &AliasRecord) -> It
     if let Some(plaintext) = &alias.plaintext {
         item.insert("plaintext".into(), s(plaintext));
     }
-    item.insert("gsi1pk".into(), s(user_key(app_id, user_id)));
-    item.insert("gsi1sk".into(), s(format!("ALIAS#{}", alias.alias_hash)));
     item
 }
 
 impl DynamoStore {
-    /// Items of one user on gsi1 whose sort key starts with `prefix`, all pages.
-    pub(crate) async fn user_items(
-        &self,
-        app_id: &str,
-        user_id: &str,
-        prefix: &str,
-    ) -> StoreResult<Vec<Item>> {
-        self.gsi1_items(user_key(app_id, user_id), prefix).await
-    }
-
     /// Items on gsi1 under `partition` whose sort key starts with `prefix`, following every page.
     pub(crate) async fn gsi1_items(
         &self,
@@ -119,9 +97,21 @@ impl DynamoStore {
         }
     }
 
-    /// Consistent BatchGetItem of `keys`, retrying unprocessed keys; returns items by `pk`.
+    /// Consistent BatchGetItem of `keys` (100 a request), retrying unprocessed keys; returns
+    /// items by `pk`.
     pub(crate) async fn batch_get(&self, keys: Vec<Item>) -> StoreResult<HashMap<String, Item>> {
         let mut found = HashMap::new();
+        for chunk in keys.chunks(100) {
+            self.batch_get_chunk(chunk.to_vec(), &mut found).await?;
+        }
+        Ok(found)
+    }
+
+    async fn batch_get_chunk(
+        &self,
+        keys: Vec<Item>,
+        found: &mut HashMap<String, Item>,
+    ) -> StoreResult<()> {
         let mut pending = keys;
         for _ in 0..5 {
             if pending.is_empty() {
@@ -149,7 +139,7 @@ impl DynamoStore {
         if !pending.is_empty() {
             return Err(StoreError::Unavailable("dynamodb kept keys unprocessed".into()));
         }
-        Ok(found)
+        Ok(())
     }
 }
 
@@ -167,12 +157,48 @@ impl CredentialStore for DynamoStore {
             .transpose()
     }
 
+    async fn list_credential_ids(&self, app_id: &str, user_id: &str) -> StoreResult<Vec<Vec<u8>>> {
+        let members = self.partition_items(app_id, user_id, super::users::CRED_MEMBER).await?;
+        let mut ids: Vec<(i64, Vec<u8>)> = members
+            .iter()
+            .map(|m| {
+                let sk = get_s(m, "sk")?;
+                let id = URL_SAFE_NO_PAD
+                    .decode(&sk[super::users::CRED_MEMBER.len()..])
+                    .map_err(|e| StoreError::Corrupt(format!("member {sk}: {e}")))?;
+                let created =
+                    m.get("created").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok());
+                Ok((created.unwrap_or_default(), id))
+            })
+            .collect::<StoreResult<_>>()?;
+        ids.sort();
+        Ok(ids.into_iter().map(|(_, id)| id).collect())
+    }
+
     async fn list_credentials(
         &self,
         app_id: &str,
         user_id: &str,
     ) -> StoreResult<Vec<StoredCredential>> {
-        self.user_items(app_id, user_id, "CRED#").await?.iter().map(cred_from_item).collect()
+        let members = self.partition_items(app_id, user_id, super::users::CRED_MEMBER).await?;
+        let keys: Vec<(String, Item)> = members
+            .iter()
+            .map(|m| {
+                let sk = get_s(m, "sk")?;
+                let pk = format!("CRED#{app_id}#{}", &sk[super::users::CRED_MEMBER.len()..]);
+                Ok((pk.clone(), key(pk, "C")))
+            })
+            .collect::<StoreResult<_>>()?;
+        let found = self.batch_get(keys.iter().map(|(_, k)| k.clone()).collect()).await?;
+        let mut credentials: Vec<StoredCredential> = keys
+            .iter()
+            .filter_map(|(pk, _)| found.get(pk))
+            .map(cred_from_item)
+            .collect::<StoreResult<_>>()?;
+        credentials.sort_by(|a, b| {
+            (a.created_at, &a.credential_id).cmp(&(b.created_at, &b.credential_id))
+        });
+        Ok(credentials)
     }
 
     async fn alias_owners(

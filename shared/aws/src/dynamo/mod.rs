@@ -7,8 +7,10 @@
 //! |---|---|---|---|---|
 //! | app | `APP#<app>` | `A` | – | `record` (JSON) |
 //! | API key | `KEY#<hash>` | `K` | `APPKEYS#<app>` / `<keyId>#<hash>` | `record` |
-//! | credential | `CRED#<app>#<b64url id>` | `C` | `USER#<app>#<user>` / `CRED#<created ms>#<id>` | `record`, `counter`, `last_used_at`, `country`, `device`, `bs`, `be` |
-//! | alias | `ALIAS#<app>#<hash>` | `L` | `USER#<app>#<user>` / `ALIAS#<hash>` | `user_id`, `plaintext` |
+//! | credential | `CRED#<app>#<b64url id>` | `C` | – | `record`, `counter`, `last_used_at`, `country`, `device`, `bs`, `be` |
+//! | alias | `ALIAS#<app>#<hash>` | `L` | – | `user_id`, `plaintext` |
+//! | user summary | `USER#<app>#<user>` | `U` | `APPUSERS#<app>` / `<user>` | see `users` |
+//! | user member | `USER#<app>#<user>` | `C#<id>`, `L#<hash>` | – | see `users` |
 //! | token | `TOKEN#<hash>` | `T` | – | `app_id`, `kind`, `expires_at` (ms), `payload`, `ttl` |
 //!
 //! A credential's fields that change at sign-in are attributes of their own, so a sign-in
@@ -20,12 +22,13 @@ mod ceremonies;
 mod credentials;
 mod table;
 mod tokens;
+mod users;
 
 pub use table::create_table;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use ferrokey_core::StoreError;
 use std::collections::HashMap;
 
@@ -68,6 +71,43 @@ impl DynamoStore {
             .await
             .map_err(sdk_error)?;
         Ok(out.item)
+    }
+
+    /// Runs a transaction; on a failed condition, `conflict(index)` names the conflict.
+    ///
+    /// A transaction that collides with another one on the same item (DynamoDB cancels it with
+    /// `TransactionConflict`; two sign-ins of one user touch its summary) is retried with a
+    /// short backoff a few times, then reported as unavailable (503, retry later).
+    pub(crate) async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+        conflict: impl Fn(usize) -> &'static str,
+    ) -> Result<(), StoreError> {
+        for attempt in 0..TRANSACT_ATTEMPTS {
+            let sent = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            let Err(e) = sent else { return Ok(()) };
+            let reasons = cancellation_codes(&e);
+            if let Some(index) = reasons.iter().position(|c| c == "ConditionalCheckFailed") {
+                return Err(StoreError::Conflict(conflict(index).into()));
+            }
+            if reasons.iter().any(|c| c == "TransactionConflict") && attempt + 1 < TRANSACT_ATTEMPTS
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                continue;
+            }
+            if reasons.iter().any(|c| c == "TransactionConflict") {
+                return Err(StoreError::Unavailable(
+                    "dynamodb transaction kept conflicting with concurrent writes".into(),
+                ));
+            }
+            return Err(sdk_error(e));
+        }
+        Err(StoreError::Unavailable("dynamodb transaction not attempted".into()))
     }
 
     pub fn client(&self) -> &Client {
@@ -136,21 +176,24 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T,
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Which parts of a cancelled TransactWriteItems failed their condition, by item index.
-pub(crate) fn failed_conditions(
+/// How often [`DynamoStore::transact`] tries a transaction that keeps conflicting.
+const TRANSACT_ATTEMPTS: u32 = 4;
+
+/// The cancellation reason code of each item of a cancelled TransactWriteItems, by index
+/// (`"None"` for items that were fine); empty for any other failure.
+pub(crate) fn cancellation_codes(
     e: &SdkError<
         aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
         impl std::fmt::Debug,
     >,
-) -> Option<Vec<bool>> {
-    let service = e.as_service_error()?;
-    let aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) = service else {
-        return None;
-    };
-    Some(
-        c.cancellation_reasons()
+) -> Vec<String> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+            .cancellation_reasons()
             .iter()
-            .map(|r| r.code() == Some("ConditionalCheckFailed"))
+            .map(|r| r.code().unwrap_or("None").to_string())
             .collect(),
-    )
+        _ => vec![],
+    }
 }

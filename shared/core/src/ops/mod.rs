@@ -3,5 +3,6 @@
 pub mod register;
 pub mod session;
 pub mod signin;
+pub mod users;
 pub mod validate;
 pub mod verify;

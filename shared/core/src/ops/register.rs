@@ -2,12 +2,15 @@
 //! (browser).
 
 use super::session::{self, Session};
+use super::users::alias_records;
 use super::validate::{self, Errors};
 use super::verify::{self, Proof};
 use crate::error::DomainError;
 use crate::keys::Caller;
 use crate::model::{AliasRecord, StoredCredential, TokenKind, TokenRecord};
-use crate::ports::{CONFLICT_ALIAS, RegistrationCommit};
+use crate::ports::{
+    CONFLICT_ALIAS, CONFLICT_USER_FULL, MAX_CREDENTIALS_PER_USER, RegistrationCommit,
+};
 use crate::rp::{self, RelyingParty};
 use crate::service::{ClientInfo, Service};
 use crate::webauthn::{
@@ -51,17 +54,6 @@ struct RegisterPayload {
     user_verification: Option<String>,
     aliases: Option<Vec<AliasRecord>>,
     hints: Vec<Hint>,
-}
-
-/// Hashes (or keeps, when hashing is off) a list of aliases.
-fn alias_records(app_id: &str, aliases: &[String], hashing: bool) -> Vec<AliasRecord> {
-    aliases
-        .iter()
-        .map(|a| AliasRecord {
-            alias_hash: validate::alias_hash(app_id, a),
-            plaintext: (!hashing).then(|| a.clone()),
-        })
-        .collect()
 }
 
 /// `POST /register/token`: validates the request and issues a reusable register token.
@@ -168,7 +160,10 @@ pub async fn begin(
         .map_err(|e| DomainError::Internal(format!("register token decode: {e}")))?;
     let attachment = Attachment::parse(payload.authenticator_type.as_deref())?;
     let user_verification = UserVerification::parse(payload.user_verification.as_deref())?;
-    let existing = svc.store.list_credentials(&caller.app_id, &payload.user_id).await?;
+    let existing = svc.store.list_credential_ids(&caller.app_id, &payload.user_id).await?;
+    if existing.len() >= MAX_CREDENTIALS_PER_USER {
+        return Err(user_full());
+    }
     let request = RegistrationRequest {
         user_id: &payload.user_id,
         username: &payload.username,
@@ -178,7 +173,7 @@ pub async fn begin(
         discoverable: payload.discoverable,
         user_verification,
         hints: &payload.hints,
-        exclude: existing.into_iter().map(|c| c.credential_id).collect(),
+        exclude: existing,
     };
     let (options, state) = webauthn::begin_registration(&rp, &request)?;
     let session = Session::Register {
@@ -200,6 +195,16 @@ pub struct RegisterCompleteInput {
     pub credential: RegisterPublicKeyCredential,
     /// `clientExtensionResults.credProps.rk`, when the client reported it.
     pub discoverable: Option<bool>,
+}
+
+/// The user already holds the most passkeys one user may have.
+fn user_full() -> DomainError {
+    DomainError::bad_request(
+        "max_credentials_reached",
+        format!(
+            "This user already has {MAX_CREDENTIALS_PER_USER} passkeys, the most one user may have. Delete one before registering another."
+        ),
+    )
 }
 
 fn invalid_registration(title: impl Into<String>) -> DomainError {
@@ -286,6 +291,8 @@ pub async fn complete(
     session::settle(svc, app_id, &session_hash, committed, |what| {
         if what == CONFLICT_ALIAS {
             DomainError::AliasConflict
+        } else if what == CONFLICT_USER_FULL {
+            user_full()
         } else {
             invalid_registration("This passkey is already registered.")
         }

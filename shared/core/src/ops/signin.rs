@@ -84,27 +84,16 @@ pub async fn begin(
         }
         (None, None) => None,
     };
-    let credentials = match owner.as_deref() {
+    let allowed = match owner.as_deref() {
         Some("") | None => vec![],
-        Some(user) => svc
-            .store
-            .list_credentials(app_id, user)
-            .await?
-            .iter()
-            .map(webauthn_credential)
-            .collect::<Result<Vec<_>, _>>()?,
+        Some(user) => svc.store.list_credential_ids(app_id, user).await?,
     };
-    let allowed: Vec<Vec<u8>> = credentials.iter().map(|c| c.cred_id.clone()).collect();
     // Named a user who has no passkeys: an empty list would turn this into a discoverable
     // sign-in for anyone, so the session remembers that only these (no) credentials may answer.
     let restricted = owner.is_some();
     let purpose = purpose(input.purpose.as_deref().filter(|p| !p.is_empty()));
-    let (options, state) = webauthn::begin_authentication(
-        &rp,
-        credentials,
-        purpose.user_verification,
-        &purpose.hints,
-    )?;
+    let (options, state) =
+        webauthn::begin_authentication(&rp, &allowed, purpose.user_verification, &purpose.hints)?;
     let session = Session::Signin {
         state,
         rp_id: rp.rp_id,
@@ -172,6 +161,7 @@ pub async fn complete(
         country: country.clone(),
         device: device.clone(),
     };
+    let proof_user = stored.user_id.clone();
     let proof = Proof {
         user_id: stored.user_id,
         kind: "passkey_signin",
@@ -189,6 +179,7 @@ pub async fn complete(
         app_id: app_id.clone(),
         session_hash: session_hash.clone(),
         credential_id: stored.credential_id,
+        user_id: proof_user,
         change,
         verify_token,
     };

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use ferrokey_core::StoreError;
 use ferrokey_core::model::{StoredCredential, TokenRecord};
 use ferrokey_core::ports::{
-    CONFLICT_COUNTER, CONFLICT_CREDENTIAL, CONFLICT_SESSION, CeremonyStore, RegistrationCommit,
-    SigninCommit, StoreResult,
+    CONFLICT_COUNTER, CONFLICT_CREDENTIAL, CONFLICT_SESSION, CONFLICT_USER_FULL, CeremonyStore,
+    MAX_CREDENTIALS_PER_USER, RegistrationCommit, SigninCommit, StoreResult,
 };
 use rusqlite::params;
 
@@ -68,9 +68,17 @@ impl CeremonyStore for SqliteStore {
             record.device = change.device.clone();
             let record = to_json(&record)?;
             tx.prepare_cached(
-                "UPDATE credentials SET counter = ?1, record = ?2 WHERE app_id = ?3 AND credential_id = ?4",
+                "UPDATE credentials SET counter = ?1, record = ?2, last_used_at = ?3 WHERE app_id = ?4 AND credential_id = ?5",
             )
-            .and_then(|mut s| s.execute(params![change.new_counter, record, c.app_id, c.credential_id]))
+            .and_then(|mut s| {
+                s.execute(params![
+                    change.new_counter,
+                    record,
+                    change.last_used_at.timestamp_millis(),
+                    c.app_id,
+                    c.credential_id
+                ])
+            })
             .map_err(unavailable)?;
             insert_token(&tx, &c.verify_token)?;
             tx.commit().map_err(unavailable)
@@ -84,9 +92,26 @@ impl CeremonyStore for SqliteStore {
             let tx = conn.transaction().map_err(unavailable)?;
             let cred = &c.credential;
             consume_session(&tx, &cred.app_id, &c.session_hash)?;
+            let held: i64 = tx
+                .query_row(
+                    "SELECT COUNT(*) FROM credentials WHERE app_id = ?1 AND user_id = ?2",
+                    params![cred.app_id, cred.user_id],
+                    |r| r.get(0),
+                )
+                .map_err(unavailable)?;
+            if held >= MAX_CREDENTIALS_PER_USER as i64 {
+                return Err(StoreError::Conflict(CONFLICT_USER_FULL.into()));
+            }
             match tx.execute(
-                "INSERT INTO credentials (app_id, credential_id, user_id, counter, record) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![cred.app_id, cred.credential_id, cred.user_id, cred.signature_counter, to_json(cred)?],
+                "INSERT INTO credentials (app_id, credential_id, user_id, counter, record, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    cred.app_id,
+                    cred.credential_id,
+                    cred.user_id,
+                    cred.signature_counter,
+                    to_json(cred)?,
+                    cred.last_used_at.timestamp_millis()
+                ],
             ) {
                 Err(e) if is_unique_violation(&e) => {
                     return Err(StoreError::Conflict(CONFLICT_CREDENTIAL.into()));

@@ -50,6 +50,24 @@ impl CredentialStore for SqliteStore {
         self.with(move |conn| select_credential(conn, &app_id, &credential_id)).await
     }
 
+    async fn list_credential_ids(&self, app_id: &str, user_id: &str) -> StoreResult<Vec<Vec<u8>>> {
+        let (app_id, user_id) = (app_id.to_string(), user_id.to_string());
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT credential_id FROM credentials WHERE app_id = ?1 AND user_id = ?2 ORDER BY rowid",
+                )
+                .map_err(unavailable)?;
+            let ids = stmt
+                .query_map(params![app_id, user_id], |r| r.get(0))
+                .map_err(unavailable)?
+                .collect::<Result<_, _>>()
+                .map_err(unavailable)?;
+            Ok(ids)
+        })
+        .await
+    }
+
     async fn list_credentials(
         &self,
         app_id: &str,

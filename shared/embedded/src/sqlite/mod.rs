@@ -2,13 +2,15 @@
 //! statement or one transaction run on the blocking pool.
 //!
 //! Tables: `apps`, `api_keys` (by key hash), `credentials` (by app + credential id, indexed by
-//! user; the record as JSON plus the counter column that sign-ins compare-and-set), `aliases`
+//! user; the record as JSON plus the counter column that sign-ins compare-and-set and the
+//! last-use column user listings aggregate), `aliases`
 //! (by app + alias hash, indexed by user), `tokens` (by hash, with expiry).
 
 mod apps;
 mod ceremonies;
 mod credentials;
 mod tokens;
+mod users;
 
 use chrono::{DateTime, Utc};
 use ferrokey_core::StoreError;
@@ -56,6 +58,32 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE INDEX IF NOT EXISTS tokens_by_expiry ON tokens (expires_at);
 ";
 
+/// Schema changes after the first release of [`SCHEMA`], applied in order; `PRAGMA user_version`
+/// records how many ran. [`SCHEMA`] only ever gains new tables and indexes (`IF NOT EXISTS`);
+/// anything that alters an existing table goes here, so old files are upgraded in place.
+const MIGRATIONS: &[&str] = &[
+    // 1: a credential's last use as its own column, so user listings aggregate it in SQL.
+    "ALTER TABLE credentials ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+     UPDATE credentials SET last_used_at =
+         CAST(ROUND((julianday(json_extract(record, '$.last_used_at')) - 2440587.5) * 86400000) AS INTEGER);",
+];
+
+/// Brings the file's schema up to date, one transaction per step.
+fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let done: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map_err(unavailable)?
+        .try_into()
+        .map_err(corrupt)?;
+    for (index, step) in MIGRATIONS.iter().enumerate().skip(done) {
+        let tx = conn.transaction().map_err(unavailable)?;
+        tx.execute_batch(step).map_err(unavailable)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1)).map_err(unavailable)?;
+        tx.commit().map_err(unavailable)?;
+    }
+    Ok(())
+}
+
 /// The SQLite store. Cloning shares the connection.
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -89,12 +117,13 @@ pub(super) fn millis_to_time(ms: i64) -> StoreResult<DateTime<Utc>> {
 impl SqliteStore {
     /// Opens (creating if needed) the database file and its schema.
     pub fn open(path: &Path) -> StoreResult<Self> {
-        let conn = Connection::open(path).map_err(unavailable)?;
+        let mut conn = Connection::open(path).map_err(unavailable)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
         )
         .map_err(unavailable)?;
         conn.execute_batch(SCHEMA).map_err(unavailable)?;
+        migrate(&mut conn)?;
         Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -111,5 +140,39 @@ impl SqliteStore {
     {
         let mut guard = self.conn.lock().map_err(|_| unavailable("sqlite connection poisoned"))?;
         f(&mut guard)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteStore;
+    use ferrokey_core::ports::UserStore;
+
+    /// A file written before migration 1 (no `last_used_at` column) opens, is upgraded in
+    /// place, and keeps its credentials' last use.
+    #[tokio::test]
+    async fn old_files_are_migrated_in_place() {
+        let dir = std::env::temp_dir().join(format!("ferrokey-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("old.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(super::SCHEMA).unwrap();
+            conn.execute(
+                "INSERT INTO credentials (app_id, credential_id, user_id, counter, record) VALUES ('a', x'01', 'u', 0, ?1)",
+                [r#"{"last_used_at":"2024-05-01T10:00:00.250Z"}"#],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let users = store.list_users("a", 10).await.unwrap();
+        assert_eq!(users.len(), 1);
+        let last = users[0].last_used_at.map(|t| t.timestamp_millis());
+        assert_eq!(last, Some(1_714_557_600_250));
+        drop(store);
+        // Opening again runs nothing twice.
+        assert!(SqliteStore::open(&path).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -3,3 +3,4 @@
 pub mod health;
 pub mod register;
 pub mod signin;
+pub mod users;

@@ -1,0 +1,153 @@
+//! Users: alias sets, credential deletion, user listings and deletion.
+
+use super::credentials::replace_aliases;
+use super::{SqliteStore, from_json, millis_to_time, unavailable};
+use async_trait::async_trait;
+use ferrokey_core::model::{AliasRecord, StoredCredential};
+use ferrokey_core::ports::{StoreResult, UserStore, UserSummary};
+use rusqlite::params;
+use std::collections::BTreeMap;
+
+#[async_trait]
+impl UserStore for SqliteStore {
+    async fn set_aliases(
+        &self,
+        app_id: &str,
+        user_id: &str,
+        aliases: &[AliasRecord],
+    ) -> StoreResult<()> {
+        let (app_id, user_id, aliases) =
+            (app_id.to_string(), user_id.to_string(), aliases.to_vec());
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(unavailable)?;
+            replace_aliases(&tx, &app_id, &user_id, &aliases)?;
+            tx.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn list_aliases(&self, app_id: &str, user_id: &str) -> StoreResult<Vec<AliasRecord>> {
+        let (app_id, user_id) = (app_id.to_string(), user_id.to_string());
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT alias_hash, plaintext FROM aliases WHERE app_id = ?1 AND user_id = ?2 ORDER BY alias_hash",
+                )
+                .map_err(unavailable)?;
+            let rows = stmt
+                .query_map(params![app_id, user_id], |r| {
+                    Ok(AliasRecord { alias_hash: r.get(0)?, plaintext: r.get(1)? })
+                })
+                .map_err(unavailable)?;
+            rows.collect::<Result<_, _>>().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn delete_credential(
+        &self,
+        app_id: &str,
+        credential_id: &[u8],
+    ) -> StoreResult<Option<StoredCredential>> {
+        let (app_id, credential_id) = (app_id.to_string(), credential_id.to_vec());
+        self.with(move |conn| {
+            let text: Option<String> = conn
+                .query_row(
+                    "DELETE FROM credentials WHERE app_id = ?1 AND credential_id = ?2 RETURNING record",
+                    params![app_id, credential_id],
+                    |r| r.get(0),
+                )
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    other => Err(other),
+                })
+                .map_err(unavailable)?;
+            text.map(|t| from_json(&t)).transpose()
+        })
+        .await
+    }
+
+    async fn list_users(&self, app_id: &str, limit: usize) -> StoreResult<Vec<UserSummary>> {
+        let app_id = app_id.to_string();
+        self.with(move |conn| {
+            // Users are the union of credential owners and alias owners; `last_used` is NULL
+            // for users who only have aliases.
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT user_id, SUM(creds), MAX(last_used) FROM (
+                         SELECT user_id, 1 AS creds, last_used_at AS last_used FROM credentials WHERE app_id = ?1
+                         UNION ALL
+                         SELECT user_id, 0, NULL FROM aliases WHERE app_id = ?1)
+                     GROUP BY user_id ORDER BY user_id LIMIT ?2",
+                )
+                .map_err(unavailable)?;
+            let rows: Vec<(String, i64, Option<i64>)> = stmt
+                .query_map(params![app_id, limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(unavailable)?
+                .collect::<Result<_, _>>()
+                .map_err(unavailable)?;
+            let mut users = BTreeMap::new();
+            for (user_id, creds, last_used) in rows {
+                let summary = UserSummary {
+                    user_id: user_id.clone(),
+                    aliases: vec![],
+                    credentials: u64::try_from(creds).unwrap_or_default(),
+                    last_used_at: last_used.map(millis_to_time).transpose()?,
+                };
+                users.insert(user_id, summary);
+            }
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT user_id, plaintext FROM aliases WHERE app_id = ?1 ORDER BY user_id, alias_hash",
+                )
+                .map_err(unavailable)?;
+            let aliases = stmt
+                .query_map(params![app_id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))
+                .map_err(unavailable)?;
+            for alias in aliases {
+                let (user_id, plaintext) = alias.map_err(unavailable)?;
+                if let Some(user) = users.get_mut(&user_id) {
+                    user.aliases.push(plaintext);
+                }
+            }
+            Ok(users.into_values().collect())
+        })
+        .await
+    }
+
+    async fn count_users(&self, app_id: &str) -> StoreResult<u64> {
+        let app_id = app_id.to_string();
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT COUNT(DISTINCT user_id) FROM credentials WHERE app_id = ?1",
+                [app_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| u64::try_from(n).unwrap_or_default())
+            .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn delete_user(&self, app_id: &str, user_id: &str) -> StoreResult<u64> {
+        let (app_id, user_id) = (app_id.to_string(), user_id.to_string());
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(unavailable)?;
+            let gone = tx
+                .execute(
+                    "DELETE FROM credentials WHERE app_id = ?1 AND user_id = ?2",
+                    params![app_id, user_id],
+                )
+                .map_err(unavailable)?;
+            tx.execute(
+                "DELETE FROM aliases WHERE app_id = ?1 AND user_id = ?2",
+                params![app_id, user_id],
+            )
+            .map_err(unavailable)?;
+            tx.commit().map_err(unavailable)?;
+            Ok(gone as u64)
+        })
+        .await
+    }
+}
