@@ -67,6 +67,10 @@ enum AppCommand {
     /// Create an app; prints {"appId","apiKey","apiSecret"} (the keys are shown only once).
     Create {
         app_id: String,
+        /// An admin's email address (repeatable): magic links may go to it from the start,
+        /// while other addresses wait until the app is 24 hours old.
+        #[arg(long = "admin-email")]
+        admin_emails: Vec<String>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -137,9 +141,9 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-async fn create_app(app_id: &str, args: &StoreArgs) -> Result<(), String> {
+async fn create_app(app_id: &str, admins: Vec<String>, args: &StoreArgs) -> Result<(), String> {
     let service = open(args).await?;
-    let created = service.create_app(app_id).await.map_err(|e| match e {
+    let created = service.create_app_for(app_id, admins).await.map_err(|e| match e {
         DomainError::Validation(errors) => {
             errors.values().flatten().cloned().collect::<Vec<_>>().join(" ")
         }
@@ -176,8 +180,8 @@ async fn main() -> ExitCode {
     }
     let result = match Cli::parse().command {
         Command::Serve { addr, store } => serve(&addr, &store).await,
-        Command::App { command: AppCommand::Create { app_id, store } } => {
-            create_app(&app_id, &store).await
+        Command::App { command: AppCommand::Create { app_id, admin_emails, store } } => {
+            create_app(&app_id, admin_emails, &store).await
         }
         Command::Table { command: TableCommand::Create { table } } => create_table(&table).await,
     };

@@ -105,7 +105,7 @@ fn hex(bytes: &[u8]) -> String {
 #[tokio::test]
 async fn apps_and_keys() {
     each_store(|store| async move {
-        let app = App { app_id: "one".into(), created_at: Utc::now() };
+        let app = App::new("one", Utc::now());
         let key = ApiKeyRecord {
             app_id: "one".into(),
             key_id: "abcd".into(),

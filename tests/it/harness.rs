@@ -26,7 +26,8 @@ pub struct TestApp {
     /// DynamoDB requests sent so far (empty on SQLite).
     pub requests: RequestCounter,
     pub backend: Backend,
-    _dir: tempfile::TempDir,
+    /// The SQLite data dir (its `outbox/` holds sent mail); unused on DynamoDB.
+    pub dir: tempfile::TempDir,
 }
 
 /// A response, read whatever its status.
@@ -162,10 +163,96 @@ pub async fn spawn(backend: Backend, app_id: &str) -> TestApp {
         }
         Backend::Dynamo => {
             let d = dynamo_service(crate::moto::shared(), clock.clone()).await;
-            (d.service, d.requests)
+            (d.service.with_mailer(Arc::new(ses_mailer().await), MAIL_FROM), d.requests)
         }
     };
     serve(service, requests, backend, app_id, clock, dir).await
+}
+
+/// The sender of test mail on SES (moto), a verified identity there.
+pub const MAIL_FROM: &str = "noreply@ferrokey.example";
+
+/// An SES mailer on the shared moto, with [`MAIL_FROM`] verified (as AWS requires).
+pub async fn ses_mailer() -> ferrokey_aws::SesMailer {
+    let client = crate::moto::sesv2(crate::moto::shared());
+    // Verifying twice is refused as AlreadyExists; either way the identity exists.
+    let _ = client.create_email_identity().email_identity(MAIL_FROM).send().await;
+    ferrokey_aws::SesMailer::new(client)
+}
+
+/// A sent message as a test reads it back.
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    /// The HTML part on SES (moto keeps only that), the whole message in the outbox.
+    pub body: String,
+}
+
+impl SentMail {
+    /// The first link in the body.
+    pub fn link(&self) -> String {
+        let start = self.body.find("http").expect("a link in the mail");
+        self.body[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !"\"<>".contains(*c))
+            .collect::<String>()
+            .trim_end_matches('.')
+            .to_string()
+    }
+}
+
+impl TestApp {
+    /// Every message sent to `to`, oldest first: from the outbox folder on SQLite, from
+    /// moto's SES store on DynamoDB.
+    pub async fn mail_to(&self, to: &str) -> Vec<SentMail> {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut files: Vec<_> = match std::fs::read_dir(self.dir.path().join("outbox")) {
+                    Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+                    Err(_) => vec![],
+                };
+                files.sort();
+                files
+                    .iter()
+                    .map(|p| std::fs::read_to_string(p).unwrap())
+                    .map(|eml| {
+                        let header = |name: &str| {
+                            eml.lines()
+                                .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                                .unwrap_or_default()
+                                .to_string()
+                        };
+                        SentMail {
+                            from: header("From"),
+                            to: header("To"),
+                            subject: header("Subject"),
+                            body: eml.clone(),
+                        }
+                    })
+                    .filter(|m| m.to == to)
+                    .collect()
+            }
+            Backend::Dynamo => {
+                let url = format!("{}/moto-api/data.json", crate::moto::shared());
+                let data: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+                data["ses"]["Message"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|m| m["destinations"]["ToAddresses"][0] == to)
+                    .map(|m| SentMail {
+                        from: m["source"].as_str().unwrap_or_default().to_string(),
+                        to: to.to_string(),
+                        subject: m["subject"].as_str().unwrap_or_default().to_string(),
+                        body: m["body"].as_str().unwrap_or_default().to_string(),
+                    })
+                    .collect()
+            }
+        }
+    }
 }
 
 /// Serves `service` (already holding its store) with a new app.
@@ -192,7 +279,7 @@ pub async fn serve(
         http: reqwest::Client::new(),
         requests,
         backend,
-        _dir: dir,
+        dir,
     }
 }
 

@@ -16,4 +16,5 @@ mod register;
 mod robustness;
 mod signin;
 mod template;
+mod tokens;
 mod users;

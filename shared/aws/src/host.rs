@@ -5,9 +5,10 @@
 //! - `FERROKEY_PEPPER`: the API-key hashing pepper (required; every host of one deployment must
 //!   share it, so it cannot be generated here).
 //! - `FERROKEY_KEY_CACHE_SECONDS`: how long a warm host trusts a valid API key (default 30).
+//! - `FERROKEY_MAIL_FROM`: the SES sender identity of magic links (no mail without it).
 //! - The AWS SDK's own variables (`AWS_REGION`, `AWS_ENDPOINT_URL`, credentials chain).
 
-use crate::DynamoStore;
+use crate::{DynamoStore, SesMailer};
 use ferrokey_core::clock::SystemClock;
 use ferrokey_core::keys::KeyHasher;
 use ferrokey_core::{Service, StoreError};
@@ -17,6 +18,7 @@ use std::time::Duration;
 pub const TABLE_ENV: &str = "FERROKEY_TABLE";
 pub const PEPPER_ENV: &str = "FERROKEY_PEPPER";
 pub const KEY_CACHE_ENV: &str = "FERROKEY_KEY_CACHE_SECONDS";
+pub const MAIL_FROM_ENV: &str = "FERROKEY_MAIL_FROM";
 const DEFAULT_KEY_CACHE_SECONDS: u64 = 30;
 
 fn required(name: &str) -> Result<String, StoreError> {
@@ -37,8 +39,15 @@ pub async fn service_from_env(table: Option<String>) -> Result<Service, StoreErr
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_KEY_CACHE_SECONDS);
-    let store = DynamoStore::from_env(table).await;
-    let service =
-        Service::new(Arc::new(store), Arc::new(SystemClock), KeyHasher::new(pepper.into_bytes()));
-    Ok(service.with_key_cache(Duration::from_secs(cache)))
+    let config = crate::load_config().await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
+    let mut service =
+        Service::new(Arc::new(store), Arc::new(SystemClock), KeyHasher::new(pepper.into_bytes()))
+            .with_key_cache(Duration::from_secs(cache));
+    // Without a sender there is no mail: magic links answer 503 until one is configured.
+    if let Ok(from) = required(MAIL_FROM_ENV) {
+        let ses = SesMailer::new(aws_sdk_sesv2::Client::new(&config));
+        service = service.with_mailer(Arc::new(ses), from);
+    }
+    Ok(service)
 }

@@ -8,6 +8,58 @@ use serde::{Deserialize, Serialize};
 pub struct App {
     pub app_id: String,
     pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub features: Features,
+    /// Addresses magic links may go to while the app is young (contract §3.6).
+    #[serde(default)]
+    pub admin_emails: Vec<String>,
+    /// Bumped by every update; updates are compare-and-set on it.
+    #[serde(default)]
+    pub revision: u64,
+}
+
+impl App {
+    pub fn new(app_id: &str, created_at: DateTime<Utc>) -> Self {
+        App {
+            app_id: app_id.to_string(),
+            created_at,
+            features: Features::default(),
+            admin_emails: vec![],
+            revision: 0,
+        }
+    }
+}
+
+/// An app's feature flags and limits (contract §8.3). Records written before a field existed
+/// read its default.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Features {
+    pub event_logging_enabled: bool,
+    /// Days the event log keeps events.
+    pub event_logging_retention_days: u32,
+    /// Magic links an app may send in 30 days once it is a month old (younger apps get less).
+    pub magic_link_monthly_quota: u32,
+    pub max_users: Option<u64>,
+    pub allow_attestation: bool,
+    pub generate_signin_token_enabled: bool,
+    pub magic_links_enabled: bool,
+    pub developer_logging_ends_at: Option<DateTime<Utc>>,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features {
+            event_logging_enabled: false,
+            event_logging_retention_days: 365,
+            magic_link_monthly_quota: 1000,
+            max_users: None,
+            allow_attestation: false,
+            generate_signin_token_enabled: true,
+            magic_links_enabled: true,
+            developer_logging_ends_at: None,
+        }
+    }
 }
 
 /// Whether a key is the browser's public key or the backend's secret.

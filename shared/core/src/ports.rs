@@ -24,6 +24,9 @@ pub trait AppStore: Send + Sync {
     /// Creates the app and its first keys atomically; `Conflict` if the app id is taken.
     async fn create_app(&self, app: &App, keys: &[ApiKeyRecord]) -> StoreResult<()>;
     async fn get_app(&self, app_id: &str) -> StoreResult<Option<App>>;
+    /// Stores `app` with its revision bumped by one, if the stored revision is still
+    /// `app.revision` (compare-and-set); `Conflict` if it changed since it was read, or is gone.
+    async fn update_app(&self, app: &App) -> StoreResult<()>;
     /// Finds a key by the keyed hash of its full value.
     async fn get_api_key(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>>;
     /// Adds a key to an existing app; `Conflict` if the hash exists.
@@ -185,8 +188,30 @@ pub trait UserStore: Send + Sync {
 }
 
 /// Everything a [`crate::Service`] needs from storage.
-pub trait Store: AppStore + CredentialStore + CeremonyStore + TokenStore + UserStore {}
-impl<T: AppStore + CredentialStore + CeremonyStore + TokenStore + UserStore> Store for T {}
+pub trait Store:
+    AppStore + CredentialStore + CeremonyStore + TokenStore + UserStore + CounterStore
+{
+}
+impl<T> Store for T where
+    T: AppStore + CredentialStore + CeremonyStore + TokenStore + UserStore + CounterStore
+{
+}
+
+/// Per-app counters in fixed windows: rate limits and sending quotas.
+#[async_trait]
+pub trait CounterStore: Send + Sync {
+    /// Adds one to counter `name` of `app_id` unless it already reached `limit`; `false` when
+    /// it had (nothing changes then). The counter may be forgotten after `expires_at`.
+    async fn bump_counter(
+        &self,
+        app_id: &str,
+        name: &str,
+        limit: u64,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// The values of the named counters, in order (0 for absent or forgotten ones).
+    async fn read_counters(&self, app_id: &str, names: &[String]) -> StoreResult<Vec<u64>>;
+}
 
 /// One outgoing email.
 #[derive(Debug, Clone, PartialEq)]

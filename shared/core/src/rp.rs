@@ -19,6 +19,10 @@ pub struct RelyingParty {
     pub origin_url: Url,
 }
 
+/// Longest RP ID or origin accepted (a DNS name is at most 253 bytes; an origin adds scheme
+/// and port). Longer values are refused before anything echoes them.
+pub const MAX_RP_FIELD_BYTES: usize = 512;
+
 fn invalid(title: String) -> DomainError {
     DomainError::bad_request("invalid_origin", title)
 }
@@ -32,6 +36,11 @@ pub fn validate(rp_id: Option<&str>, origin: Option<&str>) -> Result<RelyingPart
     let rp_id = rp_id.map(str::trim).unwrap_or_default().to_ascii_lowercase();
     if rp_id.is_empty() {
         return Err(DomainError::bad_request_uncoded("RPID is required."));
+    }
+    if origin.len() > MAX_RP_FIELD_BYTES || rp_id.len() > MAX_RP_FIELD_BYTES {
+        return Err(invalid(format!(
+            "The Origin and RPID must each be at most {MAX_RP_FIELD_BYTES} bytes."
+        )));
     }
     let valid_rp_id = rp_id.parse::<IpAddr>().is_err()
         && !rp_id.starts_with('.')

@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::error::{DomainError, KeyHeader};
 use crate::keys::{self, Caller, KeyCache, KeyHasher, MintedKey};
 use crate::model::{App, KeyKind, Scope};
-use crate::ports::Store;
+use crate::ports::{Mailer, Store};
 use std::sync::Arc;
 
 /// Who is on the other end of a browser request, as far as analytics and credentials care.
@@ -23,7 +23,29 @@ pub struct Service {
     pub clock: Arc<dyn Clock>,
     pub hasher: KeyHasher,
     pub key_cache: Arc<KeyCache>,
+    pub mail: MailSettings,
 }
+
+/// How Ferrokey sends mail (magic links).
+#[derive(Clone)]
+pub struct MailSettings {
+    pub mailer: Arc<dyn Mailer>,
+    /// The sender address (`FERROKEY_MAIL_FROM`); on SES it must be a verified identity.
+    pub from: String,
+}
+
+/// The mailer of a host that has none configured: every send is refused as unavailable.
+struct NoMailer;
+
+#[async_trait::async_trait]
+impl Mailer for NoMailer {
+    async fn send(&self, _mail: &crate::ports::Mail) -> crate::ports::StoreResult<String> {
+        Err(StoreError::Unavailable("no mailer is configured on this host".into()))
+    }
+}
+
+/// The sender used when none is configured.
+pub const DEFAULT_MAIL_FROM: &str = "no-reply@ferrokey.localhost";
 
 /// The keys of a new app, shown once.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -36,7 +58,27 @@ pub struct CreatedApp {
 
 impl Service {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, hasher: KeyHasher) -> Self {
-        Service { store, clock, hasher, key_cache: Arc::new(KeyCache::default()) }
+        Service {
+            store,
+            clock,
+            hasher,
+            key_cache: Arc::new(KeyCache::default()),
+            mail: MailSettings { mailer: Arc::new(NoMailer), from: DEFAULT_MAIL_FROM.into() },
+        }
+    }
+
+    /// Sends mail through `mailer` from `from`.
+    pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>, from: impl Into<String>) -> Self {
+        self.mail = MailSettings { mailer, from: from.into() };
+        self
+    }
+
+    /// The caller's app; a key that authenticated always has one, so a missing app is a fault.
+    pub async fn app(&self, app_id: &str) -> Result<App, DomainError> {
+        self.store
+            .get_app(app_id)
+            .await?
+            .ok_or_else(|| DomainError::Internal(format!("app {app_id} has keys but no record")))
     }
 
     /// Caches valid API keys for `ttl` (see [`KeyCache`]); the default caches nothing.
@@ -67,6 +109,16 @@ impl Service {
 
     /// Creates an app with one public key and one secret, both with their default scopes.
     pub async fn create_app(&self, app_id: &str) -> Result<CreatedApp, DomainError> {
+        self.create_app_for(app_id, vec![]).await
+    }
+
+    /// Creates an app whose admins have these email addresses (magic links may reach them
+    /// from the first minute).
+    pub async fn create_app_for(
+        &self,
+        app_id: &str,
+        admin_emails: Vec<String>,
+    ) -> Result<CreatedApp, DomainError> {
         if !keys::is_valid_app_id(app_id) {
             return Err(DomainError::invalid_field(
                 "appId",
@@ -78,7 +130,8 @@ impl Service {
             keys::mint_key(&self.hasher, app_id, kind, Scope::defaults(kind), now)
         };
         let (public, secret) = (mint(KeyKind::Public), mint(KeyKind::Secret));
-        let app = App { app_id: app_id.to_string(), created_at: now };
+        let mut app = App::new(app_id, now);
+        app.admin_emails = admin_emails;
         match self.store.create_app(&app, &[public.record, secret.record]).await {
             Ok(()) => Ok(CreatedApp {
                 app_id: app_id.to_string(),

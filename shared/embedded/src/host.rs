@@ -1,6 +1,7 @@
-//! Builds a [`Service`] on a data directory: the SQLite file and the key-hashing pepper.
+//! Builds a [`Service`] on a data directory: the SQLite file, the key-hashing pepper and the
+//! outbox folder mail goes to (`<data-dir>/outbox`).
 
-use crate::SqliteStore;
+use crate::{OutboxMailer, SqliteStore};
 use ferrokey_core::clock::{Clock, SystemClock};
 use ferrokey_core::keys::KeyHasher;
 use ferrokey_core::{Service, StoreError};
@@ -66,6 +67,19 @@ pub fn open_service(
     let store = SqliteStore::open(&data_dir.join("ferrokey.db"))?;
     let pepper = load_pepper(data_dir)?;
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let service = Service::new(Arc::new(store.clone()), clock, KeyHasher::new(pepper));
+    let outbox = Arc::new(OutboxMailer::new(data_dir.join("outbox")));
+    let service = Service::new(Arc::new(store.clone()), clock, KeyHasher::new(pepper))
+        .with_mailer(outbox, mail_from());
     Ok((service, store))
+}
+
+/// Environment variable naming the sender of Ferrokey's mail.
+pub const MAIL_FROM_ENV: &str = "FERROKEY_MAIL_FROM";
+
+/// `$FERROKEY_MAIL_FROM`, or a placeholder sender (the outbox delivers nothing anyway).
+pub fn mail_from() -> String {
+    std::env::var(MAIL_FROM_ENV)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| ferrokey_core::service::DEFAULT_MAIL_FROM.to_string())
 }

@@ -7,6 +7,6 @@ mod outbox;
 mod sqlite;
 
 pub use folder::FolderSink;
-pub use host::{PEPPER_ENV, load_pepper, open_service};
+pub use host::{MAIL_FROM_ENV, PEPPER_ENV, load_pepper, mail_from, open_service};
 pub use outbox::{OutboxMailer, render_eml};
 pub use sqlite::SqliteStore;

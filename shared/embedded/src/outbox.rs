@@ -59,7 +59,12 @@ impl Mailer for OutboxMailer {
         .await
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         written.map_err(|e| StoreError::Unavailable(format!("outbox: {e}")))?;
-        let link = mail.text.split_whitespace().find(|w| w.starts_with("http"));
+        // A sentence may end right after the link: its full stop is not part of it.
+        let link = mail
+            .text
+            .split_whitespace()
+            .find(|w| w.starts_with("http"))
+            .map(|w| w.trim_end_matches(['.', ',']));
         tracing::info!(to = %mail.to, subject = %mail.subject, link = link.unwrap_or(""), "mail written to outbox");
         Ok(id)
     }

@@ -118,7 +118,11 @@ fn lowercase_keys(value: Value) -> Value {
 }
 
 /// Field names as the contract spells them in validation problems.
-const CAMEL: [(&str, &str); 22] = [
+const CAMEL: [(&str, &str); 26] = [
+    ("performedby", "performedBy"),
+    ("eventloggingretentionperiod", "eventLoggingRetentionPeriod"),
+    ("enablemanuallygeneratedauthenticationtokens", "enableManuallyGeneratedAuthenticationTokens"),
+    ("enablemagiclinks", "enableMagicLinks"),
     ("pagenumber", "pageNumber"),
     ("numberofresults", "numberOfResults"),
     ("emailaddress", "emailAddress"),

@@ -1,7 +1,7 @@
 //! The route table: the single list of (method, path, access, handler, Lambda binary). The local
 //! server mounts all of it, each Lambda binary mounts its own row, and template checks read it.
 
-use crate::handlers::{health, register, signin, users};
+use crate::handlers::{health, register, signin, tokens, users};
 use crate::problem::ApiError;
 use crate::{AppState, MAX_BODY_BYTES, auth};
 use axum::Router;
@@ -97,6 +97,19 @@ pub fn routes() -> Vec<Route> {
             "signin-verify",
             || post(signin::verify),
         ),
+        row(
+            Method::POST,
+            "/signin/generate-token",
+            Key(SECRET, Scope::TokenVerify),
+            "signin-generate-token",
+            || post(tokens::generate_token),
+        ),
+        row(Method::POST, "/magic-links/send", AnySecret, "magic-links-send", || {
+            post(tokens::send_magic_link)
+        }),
+        row(Method::POST, "/apps/features", AnySecret, "apps-features", || {
+            post(tokens::set_features)
+        }),
         row(Method::POST, "/alias", AnySecret, "alias-set", || post(users::set_alias)),
         row(Method::GET, "/alias/list", AnySecret, "alias-list", || get(users::list_aliases)),
         row(Method::GET, "/credentials/list", AnySecret, "credentials-list", || {

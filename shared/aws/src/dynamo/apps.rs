@@ -3,6 +3,7 @@
 //! Access patterns:
 //! - create app: 1 TransactWriteItems (app + its keys, each `attribute_not_exists(pk)`).
 //! - get app: 1 GetItem `APP#<app>`.
+//! - update app: 1 PutItem on condition the `rev` attribute is unchanged (compare-and-set).
 //! - get API key: 1 GetItem `KEY#<hash>` (the auth path; hosts cache hits, see `KeyCache`).
 //! - add key: 1 conditional PutItem.
 //! - lock/unlock by key id: 1 Query (per page) on gsi1 `APPKEYS#<app>` begins_with `<keyId>#`, then one
@@ -38,6 +39,9 @@ impl AppStore for DynamoStore {
     async fn create_app(&self, app: &App, keys: &[ApiKeyRecord]) -> StoreResult<()> {
         let mut app_item = key(format!("APP#{}", app.app_id), "A");
         app_item.insert("record".into(), s(to_json(app)?));
+        if app.revision > 0 {
+            app_item.insert("rev".into(), super::n(app.revision));
+        }
         let mut items = vec![put_new(&self.table, app_item)?];
         for record in keys {
             items.push(put_new(&self.table, key_item(record)?)?);
@@ -51,6 +55,33 @@ impl AppStore for DynamoStore {
             .as_ref()
             .map(|item| from_json(get_s(item, "record")?))
             .transpose()
+    }
+
+    async fn update_app(&self, app: &App) -> StoreResult<()> {
+        let mut new = app.clone();
+        new.revision += 1;
+        let mut item = key(format!("APP#{}", new.app_id), "A");
+        item.insert("record".into(), s(to_json(&new)?));
+        item.insert("rev".into(), super::n(new.revision));
+        let mut put = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        // Records from before revisions existed have no `rev` attribute: revision 0.
+        put = if app.revision == 0 {
+            put.condition_expression("attribute_exists(pk) AND attribute_not_exists(rev)")
+        } else {
+            put.condition_expression("rev = :old")
+                .expression_attribute_values(":old", super::n(app.revision))
+        };
+        let result = put.send().await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::Conflict(format!("app {} changed", new.app_id)))
+            }
+            Err(e) => Err(sdk_error(e)),
+        }
     }
 
     async fn get_api_key(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>> {

@@ -12,6 +12,7 @@
 //! | user summary | `USER#<app>#<user>` | `U` | `APPUSERS#<app>` / `<user>` | see `users` |
 //! | user member | `USER#<app>#<user>` | `C#<id>`, `L#<hash>` | – | see `users` |
 //! | token | `TOKEN#<hash>` | `T` | – | `app_id`, `kind`, `expires_at` (ms), `payload`, `ttl` |
+//! | counter | `COUNT#<app>#<name>` | `N` | – | `value`, `ttl` |
 //!
 //! A credential's fields that change at sign-in are attributes of their own, so a sign-in
 //! updates them with one conditional UpdateItem (no read-modify-write) and reads overlay them
@@ -19,6 +20,7 @@
 
 mod apps;
 mod ceremonies;
+mod counters;
 mod credentials;
 mod table;
 mod tokens;

@@ -1,5 +1,7 @@
 //! Use cases: one async function per API operation, typed input to typed output.
 
+pub mod apps;
+pub mod magic;
 pub mod register;
 pub mod session;
 pub mod signin;

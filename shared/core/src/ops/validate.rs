@@ -62,3 +62,42 @@ pub fn alias_hash(app_id: &str, alias: &str) -> String {
     let digest = Sha256::digest(format!("{app_id}{alias}").as_bytes());
     base64::engine::general_purpose::STANDARD.encode(digest)
 }
+
+/// Longest lifetime a caller may give a generated token or magic link: 7 days.
+pub const MAX_TOKEN_TTL_SECONDS: i64 = 604_800;
+
+/// An optional `timeToLive` in seconds, 1..=7 days; `default` when absent.
+pub fn time_to_live(errors: &mut Errors, value: Option<i64>, default: i64) -> i64 {
+    match value {
+        None => default,
+        Some(ttl) if (1..=MAX_TOKEN_TTL_SECONDS).contains(&ttl) => ttl,
+        Some(_) => {
+            errors.add(
+                "timeToLive",
+                format!("The field TimeToLive must be between 1 and {MAX_TOKEN_TTL_SECONDS}."),
+            );
+            default
+        }
+    }
+}
+
+/// Purposes name authentication configurations: word characters and `-`, at most 255.
+pub const MAX_PURPOSE_CHARS: usize = 255;
+
+/// A purpose is valid when it matches upstream's `^[\w\-]*$` and is at most 255 characters.
+pub fn is_valid_purpose(purpose: &str) -> bool {
+    purpose.chars().count() <= MAX_PURPOSE_CHARS
+        && purpose.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// An optional purpose member.
+pub fn purpose(errors: &mut Errors, value: Option<&str>) {
+    if value.is_some_and(|p| !is_valid_purpose(p)) {
+        errors.add(
+            "purpose",
+            format!(
+                "The purpose may only contain letters, digits, '_' and '-', at most {MAX_PURPOSE_CHARS} of them."
+            ),
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! Apps and API keys.
 
-use super::{SqliteStore, from_json, is_unique_violation, to_json, unavailable};
+use super::{SqliteStore, corrupt, from_json, is_unique_violation, to_json, unavailable};
 use async_trait::async_trait;
 use ferrokey_core::StoreError;
 use ferrokey_core::model::{ApiKeyRecord, App};
@@ -43,6 +43,26 @@ impl AppStore for SqliteStore {
                 .optional()
                 .map_err(unavailable)?;
             text.map(|t| from_json(&t)).transpose()
+        })
+        .await
+    }
+
+    async fn update_app(&self, app: &App) -> StoreResult<()> {
+        let expected = i64::try_from(app.revision).map_err(corrupt)?;
+        let mut new = app.clone();
+        new.revision += 1;
+        self.with(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE apps SET record = ?1 WHERE app_id = ?2
+                     AND COALESCE(json_extract(record, '$.revision'), 0) = ?3",
+                    params![to_json(&new)?, new.app_id, expected],
+                )
+                .map_err(unavailable)?;
+            if changed == 0 {
+                return Err(StoreError::Conflict(format!("app {} changed", new.app_id)));
+            }
+            Ok(())
         })
         .await
     }

@@ -8,6 +8,7 @@
 
 mod apps;
 mod ceremonies;
+mod counters;
 mod credentials;
 mod tokens;
 mod users;
@@ -56,6 +57,13 @@ CREATE TABLE IF NOT EXISTS tokens (
     payload TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tokens_by_expiry ON tokens (expires_at);
+CREATE TABLE IF NOT EXISTS counters (
+    app_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (app_id, name)
+);
 ";
 
 /// Schema changes after the first release of [`SCHEMA`], applied in order; `PRAGMA user_version`

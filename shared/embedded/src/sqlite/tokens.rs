@@ -108,9 +108,14 @@ impl TokenStore for SqliteStore {
 
     async fn purge_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64> {
         self.with(move |conn| {
-            conn.execute("DELETE FROM tokens WHERE expires_at < ?1", [before.timestamp_millis()])
-                .map(|n| n as u64)
-                .map_err(unavailable)
+            let before = before.timestamp_millis();
+            let tokens = conn
+                .execute("DELETE FROM tokens WHERE expires_at < ?1", [before])
+                .map_err(unavailable)?;
+            // Expired counter windows go with the tokens.
+            conn.execute("DELETE FROM counters WHERE expires_at < ?1", [before])
+                .map_err(unavailable)?;
+            Ok(tokens as u64)
         })
         .await
     }

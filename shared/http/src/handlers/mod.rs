@@ -3,4 +3,5 @@
 pub mod health;
 pub mod register;
 pub mod signin;
+pub mod tokens;
 pub mod users;
