@@ -7,6 +7,7 @@ mod moto;
 
 mod adapters;
 mod auth;
+mod auth_configs;
 mod budget;
 mod cli;
 mod conformance;

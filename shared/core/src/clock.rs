@@ -8,13 +8,19 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// `t` cut to whole milliseconds: the precision both stores keep, so a value reads back
+/// exactly as it was written (a credential's `createdAt` and `lastUsedAt` agree).
+pub fn millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
 /// The wall clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        millis(Utc::now())
     }
 }
 
@@ -35,6 +41,6 @@ impl OffsetClock {
 impl Clock for OffsetClock {
     fn now(&self) -> DateTime<Utc> {
         let offset = self.offset.lock().map(|o| *o).unwrap_or_default();
-        Utc::now() + offset
+        millis(Utc::now() + offset)
     }
 }

@@ -87,43 +87,11 @@ pub fn mint_key(
 }
 
 /// Remembers valid API key records for a short time, so the auth path costs no storage round
-/// trip on warm hosts (each DynamoDB request is latency and money).
+/// trip on warm hosts.
 ///
 /// Security: only keys found valid are cached, never misses, so a new key works at once; a
-/// lock or scope change reaches a warm host within `ttl`. With a zero `ttl` nothing is cached.
-#[derive(Debug, Default)]
-pub struct KeyCache {
-    ttl: std::time::Duration,
-    entries:
-        std::sync::Mutex<std::collections::HashMap<String, (ApiKeyRecord, std::time::Instant)>>,
-}
-
-/// Bound on cached keys; the cache is simply emptied when full.
-const KEY_CACHE_CAPACITY: usize = 10_000;
-
-impl KeyCache {
-    pub fn new(ttl: std::time::Duration) -> Self {
-        KeyCache { ttl, entries: Default::default() }
-    }
-
-    fn get(&self, hash: &str) -> Option<ApiKeyRecord> {
-        let entries = self.entries.lock().ok()?;
-        let (record, at) = entries.get(hash)?;
-        (at.elapsed() < self.ttl).then(|| record.clone())
-    }
-
-    fn put(&self, hash: &str, record: &ApiKeyRecord) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= KEY_CACHE_CAPACITY {
-                entries.clear();
-            }
-            entries.insert(hash.to_string(), (record.clone(), std::time::Instant::now()));
-        }
-    }
-}
+/// lock or scope change reaches a warm host within the TTL.
+pub type KeyCache = crate::cache::TtlCache<ApiKeyRecord>;
 
 /// Looks a key up through the cache.
 async fn lookup(

@@ -175,3 +175,22 @@ pub struct TokenRecord {
     /// The operation's own JSON payload (register options, ceremony state, verified sign-in).
     pub payload: String,
 }
+
+/// An authentication configuration: what a sign-in `purpose` asks of the authenticator and how
+/// long its verify token lives (contract §3.8).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AuthConfig {
+    pub app_id: String,
+    pub purpose: String,
+    pub user_verification: crate::webauthn::UserVerification,
+    pub ttl_seconds: i64,
+    pub hints: Vec<crate::webauthn::Hint>,
+    pub created_by: String,
+    pub created_on: Option<DateTime<Utc>>,
+    pub edited_by: Option<String>,
+    pub edited_on: Option<DateTime<Utc>>,
+    /// Set by sign-ins (at most once a minute per purpose); stores keep it apart from the
+    /// record so that a sign-in never rewrites the rest.
+    #[serde(default)]
+    pub last_used_on: Option<DateTime<Utc>>,
+}

@@ -3,7 +3,7 @@
 //! must change several records at once say so, and adapters do them in one transaction.
 
 use crate::error::StoreError;
-use crate::model::{AliasRecord, ApiKeyRecord, App, StoredCredential, TokenRecord};
+use crate::model::{AliasRecord, ApiKeyRecord, App, AuthConfig, StoredCredential, TokenRecord};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -189,12 +189,36 @@ pub trait UserStore: Send + Sync {
 
 /// Everything a [`crate::Service`] needs from storage.
 pub trait Store:
-    AppStore + CredentialStore + CeremonyStore + TokenStore + UserStore + CounterStore
+    AppStore + CredentialStore + CeremonyStore + TokenStore + UserStore + CounterStore + AuthConfigStore
 {
 }
 impl<T> Store for T where
-    T: AppStore + CredentialStore + CeremonyStore + TokenStore + UserStore + CounterStore
+    T: AppStore
+        + CredentialStore
+        + CeremonyStore
+        + TokenStore
+        + UserStore
+        + CounterStore
+        + AuthConfigStore
 {
+}
+
+/// Authentication configurations (stored ones; the presets exist without being stored).
+#[async_trait]
+pub trait AuthConfigStore: Send + Sync {
+    async fn get_auth_config(&self, app_id: &str, purpose: &str)
+    -> StoreResult<Option<AuthConfig>>;
+    /// The app's stored configurations, by purpose.
+    async fn list_auth_configs(&self, app_id: &str) -> StoreResult<Vec<AuthConfig>>;
+    /// Stores a new configuration; `Conflict` if its purpose is stored already.
+    async fn add_auth_config(&self, config: &AuthConfig) -> StoreResult<()>;
+    /// Replaces a stored configuration (its `last_used_on` is kept); `false` if none is stored.
+    async fn replace_auth_config(&self, config: &AuthConfig) -> StoreResult<bool>;
+    /// Deletes a stored configuration; `false` if none was stored.
+    async fn delete_auth_config(&self, app_id: &str, purpose: &str) -> StoreResult<bool>;
+    /// Records a use at `at`; if the purpose is not stored, stores `preset` (a preset
+    /// materialises on first use, as upstream).
+    async fn touch_auth_config(&self, preset: &AuthConfig, at: DateTime<Utc>) -> StoreResult<()>;
 }
 
 /// Per-app counters in fixed windows: rate limits and sending quotas.

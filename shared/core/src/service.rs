@@ -2,12 +2,15 @@
 //! process (or per Lambda cold start) and share it between requests.
 
 use crate::StoreError;
+use crate::cache::TtlCache;
 use crate::clock::Clock;
 use crate::error::{DomainError, KeyHeader};
 use crate::keys::{self, Caller, KeyCache, KeyHasher, MintedKey};
+use crate::model::AuthConfig;
 use crate::model::{App, KeyKind, Scope};
 use crate::ports::{Mailer, Store};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Who is on the other end of a browser request, as far as analytics and credentials care.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,6 +26,8 @@ pub struct Service {
     pub clock: Arc<dyn Clock>,
     pub hasher: KeyHasher,
     pub key_cache: Arc<KeyCache>,
+    /// Authentication configurations by `<app>/<purpose>` (`None`: none stored).
+    pub config_cache: Arc<TtlCache<Option<AuthConfig>>>,
     pub mail: MailSettings,
 }
 
@@ -62,7 +67,8 @@ impl Service {
             store,
             clock,
             hasher,
-            key_cache: Arc::new(KeyCache::default()),
+            key_cache: Arc::new(KeyCache::new(Duration::ZERO)),
+            config_cache: Arc::new(TtlCache::new(Duration::ZERO)),
             mail: MailSettings { mailer: Arc::new(NoMailer), from: DEFAULT_MAIL_FROM.into() },
         }
     }
@@ -81,9 +87,11 @@ impl Service {
             .ok_or_else(|| DomainError::Internal(format!("app {app_id} has keys but no record")))
     }
 
-    /// Caches valid API keys for `ttl` (see [`KeyCache`]); the default caches nothing.
-    pub fn with_key_cache(mut self, ttl: std::time::Duration) -> Self {
+    /// Caches valid API keys (see [`KeyCache`]) and authentication configurations for `ttl`:
+    /// a change made on another host reaches this one within `ttl`. The default caches nothing.
+    pub fn with_key_cache(mut self, ttl: Duration) -> Self {
         self.key_cache = Arc::new(KeyCache::new(ttl));
+        self.config_cache = Arc::new(TtlCache::new(ttl));
         self
     }
 

@@ -118,7 +118,8 @@ fn lowercase_keys(value: Value) -> Value {
 }
 
 /// Field names as the contract spells them in validation problems.
-const CAMEL: [(&str, &str); 26] = [
+const CAMEL: [(&str, &str); 27] = [
+    ("userverificationrequirement", "userVerificationRequirement"),
     ("performedby", "performedBy"),
     ("eventloggingretentionperiod", "eventLoggingRetentionPeriod"),
     ("enablemanuallygeneratedauthenticationtokens", "enableManuallyGeneratedAuthenticationTokens"),

@@ -1,7 +1,7 @@
 //! The route table: the single list of (method, path, access, handler, Lambda binary). The local
 //! server mounts all of it, each Lambda binary mounts its own row, and template checks read it.
 
-use crate::handlers::{health, register, signin, tokens, users};
+use crate::handlers::{auth_configs, health, register, signin, tokens, users};
 use crate::problem::ApiError;
 use crate::{AppState, MAX_BODY_BYTES, auth};
 use axum::Router;
@@ -109,6 +109,18 @@ pub fn routes() -> Vec<Route> {
         }),
         row(Method::POST, "/apps/features", AnySecret, "apps-features", || {
             post(tokens::set_features)
+        }),
+        row(Method::GET, "/auth-configs/list", AnySecret, "auth-configs-list", || {
+            get(auth_configs::list)
+        }),
+        row(Method::POST, "/auth-configs/add", AnySecret, "auth-configs-add", || {
+            post(auth_configs::add)
+        }),
+        row(Method::POST, "/auth-configs", AnySecret, "auth-configs-update", || {
+            post(auth_configs::update)
+        }),
+        row(Method::POST, "/auth-configs/delete", AnySecret, "auth-configs-delete", || {
+            post(auth_configs::delete)
         }),
         row(Method::POST, "/alias", AnySecret, "alias-set", || post(users::set_alias)),
         row(Method::GET, "/alias/list", AnySecret, "alias-list", || get(users::list_aliases)),

@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
-use ferrokey_core::model::{AliasRecord, StoredCredential};
+use ferrokey_core::model::{AliasRecord, AuthConfig, StoredCredential};
 use ferrokey_core::ports::UserSummary;
 use serde::Serialize;
 
@@ -124,6 +124,43 @@ impl From<UserSummary> for UserView {
             aliases: u.aliases,
             credentials_count: u.credentials,
             last_used_at: u.last_used_at.map(stored_date),
+        }
+    }
+}
+
+/// `2024-05-01T10:00:00.1234567+00:00`: a .NET DateTimeOffset in UTC.
+pub fn offset_date(t: DateTime<Utc>) -> String {
+    format!("{}+00:00", stored_date(t))
+}
+
+/// One configuration of `/auth-configs/list`: the user verification as its WebAuthn string,
+/// the lifetime in whole seconds, hints as upstream's C# names joined by `", "`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthConfigView {
+    pub purpose: String,
+    pub user_verification_requirement: &'static str,
+    pub time_to_live: i64,
+    pub hints: String,
+    pub created_by: String,
+    pub created_on: Option<String>,
+    pub edited_by: Option<String>,
+    pub edited_on: Option<String>,
+    pub last_used_on: Option<String>,
+}
+
+impl From<AuthConfig> for AuthConfigView {
+    fn from(c: AuthConfig) -> Self {
+        AuthConfigView {
+            purpose: c.purpose,
+            user_verification_requirement: c.user_verification.as_str(),
+            time_to_live: c.ttl_seconds,
+            hints: c.hints.iter().map(|h| h.csharp_name()).collect::<Vec<_>>().join(", "),
+            created_by: c.created_by,
+            created_on: c.created_on.map(offset_date),
+            edited_by: c.edited_by,
+            edited_on: c.edited_on.map(offset_date),
+            last_used_on: c.last_used_on.map(offset_date),
         }
     }
 }

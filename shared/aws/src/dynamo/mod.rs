@@ -13,12 +13,14 @@
 //! | user member | `USER#<app>#<user>` | `C#<id>`, `L#<hash>` | – | see `users` |
 //! | token | `TOKEN#<hash>` | `T` | – | `app_id`, `kind`, `expires_at` (ms), `payload`, `ttl` |
 //! | counter | `COUNT#<app>#<name>` | `N` | – | `value`, `ttl` |
+//! | auth configuration | `CFG#<app>` | purpose | – | `record`, `last_used` |
 //!
 //! A credential's fields that change at sign-in are attributes of their own, so a sign-in
 //! updates them with one conditional UpdateItem (no read-modify-write) and reads overlay them
 //! on the JSON record. Request counts per operation are documented at each method.
 
 mod apps;
+mod auth_configs;
 mod ceremonies;
 mod counters;
 mod credentials;

@@ -1,6 +1,7 @@
 //! Use cases: one async function per API operation, typed input to typed output.
 
 pub mod apps;
+pub mod auth_configs;
 pub mod magic;
 pub mod register;
 pub mod session;

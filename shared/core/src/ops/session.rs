@@ -35,6 +35,9 @@ pub enum Session {
         allowed: Vec<Vec<u8>>,
         /// The sign-in named a user (by id or alias): only `allowed` may answer.
         restricted: bool,
+        /// Record the configuration's use when the sign-in completes.
+        #[serde(default)]
+        touch: bool,
     },
 }
 

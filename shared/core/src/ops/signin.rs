@@ -1,6 +1,7 @@
 //! Sign-in: `/signin/begin` and `/signin/complete` (browser). `/signin/verify` is in
 //! [`super::verify`].
 
+use super::auth_configs;
 use super::session::{self, Session};
 use super::validate::{self, Errors};
 use super::verify::{self, Proof};
@@ -10,36 +11,12 @@ use crate::model::{StoredCredential, TokenKind};
 use crate::ports::{CredentialUse, SigninCommit};
 use crate::rp::{self, RelyingParty};
 use crate::service::{ClientInfo, Service};
-use crate::webauthn::{self, Hint, UserVerification};
+use crate::webauthn;
 use crate::{device, tokens};
 use chrono::Duration;
 use webauthn_rs_core::proto::{
     AuthenticationResult, AuthenticationState, Credential, PublicKeyCredential,
 };
-
-/// An authentication configuration: what a sign-in `purpose` asks for.
-struct Purpose {
-    name: &'static str,
-    user_verification: UserVerification,
-    ttl_seconds: i64,
-    hints: Vec<Hint>,
-}
-
-/// The presets `sign-in` and `step-up`; any other purpose falls back to `sign-in`, as upstream
-/// does for purposes without a stored configuration (configurations come with the auth-config
-/// endpoints).
-fn purpose(requested: Option<&str>) -> Purpose {
-    let name = match requested {
-        Some("step-up") => "step-up",
-        _ => "sign-in",
-    };
-    Purpose {
-        name,
-        user_verification: UserVerification::Preferred,
-        ttl_seconds: 120,
-        hints: vec![],
-    }
-}
 
 /// `POST /signin/begin` input.
 #[derive(Debug, Clone, Default)]
@@ -91,14 +68,15 @@ pub async fn begin(
     // Named a user who has no passkeys: an empty list would turn this into a discoverable
     // sign-in for anyone, so the session remembers that only these (no) credentials may answer.
     let restricted = owner.is_some();
-    let purpose = purpose(input.purpose.as_deref().filter(|p| !p.is_empty()));
+    let config = auth_configs::resolve(svc, app_id, input.purpose.as_deref()).await?;
     let (options, state) =
-        webauthn::begin_authentication(&rp, &allowed, purpose.user_verification, &purpose.hints)?;
+        webauthn::begin_authentication(&rp, &allowed, config.user_verification, &config.hints)?;
     let session = Session::Signin {
         state,
         rp_id: rp.rp_id,
-        purpose: purpose.name.to_string(),
-        ttl_seconds: purpose.ttl_seconds,
+        touch: auth_configs::needs_touch(&config, svc.clock.now()),
+        purpose: config.purpose,
+        ttl_seconds: config.ttl_seconds,
         allowed,
         restricted,
     };
@@ -131,7 +109,7 @@ pub async fn complete(
     let assertion = &input.assertion;
     let (record, stored) = svc.store.load_signin(app_id, &session_hash, &assertion.raw_id).await?;
     let record = tokens::accept(record, TokenKind::Session, svc.clock.now())?;
-    let Session::Signin { state, rp_id, purpose, ttl_seconds, allowed, restricted } =
+    let Session::Signin { state, rp_id, purpose, ttl_seconds, allowed, restricted, touch } =
         session::decode(&record)?
     else {
         return Err(session::wrong_ceremony());
@@ -188,6 +166,9 @@ pub async fn complete(
         signin_error("The passkey was used by another sign-in at the same moment; try again.")
     })
     .await?;
+    if touch {
+        auth_configs::touch(svc, app_id, &purpose, svc.clock.now()).await;
+    }
     tracing::info!(app_id = %app_id, purpose = %purpose, "sign-in completed");
     Ok(token)
 }

@@ -141,6 +141,22 @@ impl Hint {
             _ => None,
         }
     }
+    /// The C# enum name upstream reports in configurations (`SecurityKey`, …), any case.
+    pub fn parse_csharp(value: &str) -> Option<Self> {
+        match value.to_ascii_lowercase().as_str() {
+            "securitykey" => Some(Hint::SecurityKey),
+            "clientdevice" => Some(Hint::ClientDevice),
+            "hybrid" => Some(Hint::Hybrid),
+            _ => None,
+        }
+    }
+    pub fn csharp_name(self) -> &'static str {
+        match self {
+            Hint::SecurityKey => "SecurityKey",
+            Hint::ClientDevice => "ClientDevice",
+            Hint::Hybrid => "Hybrid",
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Hint::SecurityKey => "security-key",

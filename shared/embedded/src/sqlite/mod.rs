@@ -7,6 +7,7 @@
 //! (by app + alias hash, indexed by user), `tokens` (by hash, with expiry).
 
 mod apps;
+mod auth_configs;
 mod ceremonies;
 mod counters;
 mod credentials;
@@ -57,6 +58,13 @@ CREATE TABLE IF NOT EXISTS tokens (
     payload TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tokens_by_expiry ON tokens (expires_at);
+CREATE TABLE IF NOT EXISTS auth_configs (
+    app_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    record TEXT NOT NULL,
+    last_used_on INTEGER,
+    PRIMARY KEY (app_id, purpose)
+);
 CREATE TABLE IF NOT EXISTS counters (
     app_id TEXT NOT NULL,
     name TEXT NOT NULL,

@@ -1,5 +1,6 @@
 //! Handlers: extract, call the domain operation, map the result. No rules live here.
 
+pub mod auth_configs;
 pub mod health;
 pub mod register;
 pub mod signin;
