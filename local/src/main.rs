@@ -102,7 +102,7 @@ async fn open(args: &StoreArgs) -> Result<Service, String> {
 async fn serve(addr: &str, args: &StoreArgs) -> Result<(), String> {
     let service = open(args).await?;
     if args.store == StoreKind::Sqlite {
-        // DynamoDB expires tokens with TTL; SQLite needs a sweeper.
+        // DynamoDB expires tokens and events with TTL; SQLite needs a sweeper.
         let purge = service.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(600));
@@ -111,6 +111,11 @@ async fn serve(addr: &str, args: &StoreArgs) -> Result<(), String> {
                 match purge.store.purge_tokens(purge.clock.now() - EXPIRED_TOKEN_GRACE).await {
                     Ok(n) => tracing::debug!(purged = n, "expired tokens purged"),
                     Err(e) => tracing::warn!(error = %e, "token purge failed"),
+                }
+                // Each app's retention decides how long its events stay.
+                match purge.store.purge_events(purge.clock.now()).await {
+                    Ok(n) => tracing::debug!(purged = n, "events past retention purged"),
+                    Err(e) => tracing::warn!(error = %e, "event purge failed"),
                 }
             }
         });

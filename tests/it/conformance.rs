@@ -94,6 +94,7 @@ async fn register(
         verify_token: token(&format!("v-{session}"), &cred.app_id, TokenKind::Verify, 60),
         credential: cred,
         aliases,
+        events: vec![],
     };
     store.commit_registration(&commit).await
 }
@@ -236,6 +237,7 @@ async fn registration_commit_is_all_or_nothing() {
             credential: credential("one", b"c4", "carol", 4),
             aliases: None,
             verify_token: token("v4", "one", TokenKind::Verify, 60),
+            events: vec![],
         };
         assert_eq!(conflict(store.commit_registration(&commit).await), CONFLICT_SESSION);
         assert!(store.get_credential("one", b"c4").await.unwrap().is_none());
@@ -272,6 +274,7 @@ async fn signin_commit_compares_and_sets_the_counter() {
             user_id: "dave".into(),
             change: change.clone(),
             verify_token: token("v-sess", "one", TokenKind::Verify, 60),
+            events: vec![],
         };
         // The stored counter is 0, not 7: nothing happens.
         assert_eq!(conflict(store.commit_signin(&commit).await), CONFLICT_COUNTER);
@@ -304,4 +307,57 @@ impl WithTimes for StoredCredential {
     fn with_times(self, other: &StoredCredential) -> StoredCredential {
         StoredCredential { created_at: other.created_at, last_used_at: other.last_used_at, ..self }
     }
+}
+
+#[tokio::test]
+async fn events_list_newest_first_with_offsets_and_counts() {
+    use ferrokey_core::events::{Event, EventKind};
+    each_store(|store| async move {
+        let base = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+        let events: Vec<Event> = (0..7)
+            .map(|i| {
+                let at = base + Duration::seconds(i);
+                Event::new("ev", EventKind::ApiUserDeleted, at, "abcd", &format!("u{i}"), "m")
+            })
+            .collect();
+        store.append_events(&events[..3]).await.unwrap();
+        let session = token("s-ev", "ev", TokenKind::Session, 60);
+        store.put_token_with_events(&session, &events[3..]).await.unwrap();
+        assert!(store.get_token("ev", "s-ev").await.unwrap().is_some());
+        store
+            .append_events(&[Event::new("other", EventKind::ApiUserDeleted, base, "", "x", "m")])
+            .await
+            .unwrap();
+
+        let page = store.list_events("ev", base, 0, 3).await.unwrap();
+        let subjects: Vec<&str> = page.iter().map(|e| e.subject.as_str()).collect();
+        assert_eq!(subjects, ["u6", "u5", "u4"]);
+        assert_eq!(page[0], events[6], "read back exactly as written");
+        let next = store.list_events("ev", base, 3, 3).await.unwrap();
+        let subjects: Vec<&str> = next.iter().map(|e| e.subject.as_str()).collect();
+        assert_eq!(subjects, ["u3", "u2", "u1"]);
+        assert_eq!(store.count_events("ev", base).await.unwrap(), 7);
+        let since = base + Duration::seconds(5);
+        assert_eq!(store.count_events("ev", since).await.unwrap(), 2);
+        assert_eq!(store.list_events("ev", since, 0, 100).await.unwrap().len(), 2);
+        assert!(store.list_events("ev", base, 7, 10).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn counters_stop_at_their_limit() {
+    each_store(|store| async move {
+        let until = Utc::now() + Duration::minutes(5);
+        for _ in 0..3 {
+            assert!(store.bump_counter("c", "w1", 3, until).await.unwrap());
+        }
+        assert!(!store.bump_counter("c", "w1", 3, until).await.unwrap(), "the 4th is refused");
+        assert!(store.bump_counter("c", "w2", 3, until).await.unwrap());
+        assert!(store.bump_counter("d", "w1", 3, until).await.unwrap(), "per app");
+        let names = vec!["w1".to_string(), "w2".to_string(), "never".to_string()];
+        assert_eq!(store.read_counters("c", &names).await.unwrap(), vec![3, 1, 0]);
+        assert!(!store.bump_counter("c", "zero", 0, until).await.unwrap());
+    })
+    .await;
 }

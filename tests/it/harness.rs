@@ -14,6 +14,8 @@ pub const RP_ID: &str = "example.com";
 pub const ORIGIN: &str = "https://app.example.com";
 /// The pepper DynamoDB test services hash keys with (Lambda processes get it by env).
 pub const TEST_PEPPER: &str = "test pepper";
+/// The User-Agent every test request sends: desktop Chrome on a Mac.
+pub const BROWSER_UA: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 
 pub struct TestApp {
     pub base: String,
@@ -145,7 +147,11 @@ pub async fn dynamo_service_with(
     let requests = RequestCounter::default();
     let client = crate::moto::dynamodb_with(endpoint, Some(requests.clone()), timeouts);
     let table = crate::moto::unique_table();
-    ferrokey_aws::create_table(&client, &table).await.expect("create table");
+    // Created with the production bounds: a test's tighter ones could time out a slow
+    // CreateTable whose retry then finds the table made.
+    let setup =
+        crate::moto::dynamodb_with(endpoint, None::<RequestCounter>, ferrokey_aws::timeouts());
+    ferrokey_aws::create_table(&setup, &table).await.expect("create table");
     let store = ferrokey_aws::DynamoStore::new(client, table.clone());
     let hasher = ferrokey_core::keys::KeyHasher::new(TEST_PEPPER.as_bytes().to_vec());
     Dynamo { service: Service::new(Arc::new(store), clock, hasher), requests, table }
@@ -276,7 +282,7 @@ pub async fn serve(
         app_id: app_id.to_string(),
         clock,
         service,
-        http: reqwest::Client::new(),
+        http: reqwest::Client::builder().user_agent(BROWSER_UA).build().expect("http client"),
         requests,
         backend,
         dir,

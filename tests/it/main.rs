@@ -11,6 +11,7 @@ mod auth_configs;
 mod budget;
 mod cli;
 mod conformance;
+mod events;
 mod hostile;
 mod lambda;
 mod register;

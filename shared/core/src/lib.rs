@@ -7,6 +7,7 @@ pub mod cache;
 pub mod clock;
 pub mod device;
 pub mod error;
+pub mod events;
 pub mod keys;
 pub mod model;
 pub mod ops;

@@ -3,6 +3,7 @@
 //! must change several records at once say so, and adapters do them in one transaction.
 
 use crate::error::StoreError;
+use crate::events::Event;
 use crate::model::{AliasRecord, ApiKeyRecord, App, AuthConfig, StoredCredential, TokenRecord};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -97,6 +98,8 @@ pub struct SigninCommit {
     /// Fails with `Conflict(CONFLICT_COUNTER)` if the stored counter moved since it was read.
     pub change: CredentialUse,
     pub verify_token: TokenRecord,
+    /// Written with the rest (the ceremony's completion).
+    pub events: Vec<Event>,
 }
 
 /// What a successful registration writes, all or nothing.
@@ -110,6 +113,8 @@ pub struct RegistrationCommit {
     /// another user.
     pub aliases: Option<Vec<AliasRecord>>,
     pub verify_token: TokenRecord,
+    /// Written with the rest (the ceremony's completion).
+    pub events: Vec<Event>,
 }
 
 /// The two ceremony completions, shaped so each is one read and one atomic write (on DynamoDB:
@@ -189,7 +194,14 @@ pub trait UserStore: Send + Sync {
 
 /// Everything a [`crate::Service`] needs from storage.
 pub trait Store:
-    AppStore + CredentialStore + CeremonyStore + TokenStore + UserStore + CounterStore + AuthConfigStore
+    AppStore
+    + CredentialStore
+    + CeremonyStore
+    + TokenStore
+    + UserStore
+    + CounterStore
+    + AuthConfigStore
+    + EventStore
 {
 }
 impl<T> Store for T where
@@ -200,6 +212,7 @@ impl<T> Store for T where
         + UserStore
         + CounterStore
         + AuthConfigStore
+        + EventStore
 {
 }
 
@@ -219,6 +232,29 @@ pub trait AuthConfigStore: Send + Sync {
     /// Records a use at `at`; if the purpose is not stored, stores `preset` (a preset
     /// materialises on first use, as upstream).
     async fn touch_auth_config(&self, preset: &AuthConfig, at: DateTime<Utc>) -> StoreResult<()>;
+}
+
+/// The event log.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    async fn append_events(&self, events: &[Event]) -> StoreResult<()>;
+    /// Stores a token and events in one request (a ceremony's begin and its event).
+    async fn put_token_with_events(&self, token: &TokenRecord, events: &[Event])
+    -> StoreResult<()>;
+    /// The app's events performed at or after `since`, newest first, skipping `offset`, at
+    /// most `limit`.
+    async fn list_events(
+        &self,
+        app_id: &str,
+        since: DateTime<Utc>,
+        offset: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<Event>>;
+    /// How many events the app has performed at or after `since`.
+    async fn count_events(&self, app_id: &str, since: DateTime<Utc>) -> StoreResult<u64>;
+    /// Deletes events older than their app's retention as of `now`; returns how many (hosts
+    /// whose store expires items itself do nothing).
+    async fn purge_events(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// Per-app counters in fixed windows: rate limits and sending quotas.

@@ -49,6 +49,9 @@ impl Mailer for NoMailer {
     }
 }
 
+/// Key failures logged per app and minute at most.
+pub const KEY_FAILURE_EVENTS_PER_MINUTE: u64 = 10;
+
 /// The sender used when none is configured.
 pub const DEFAULT_MAIL_FROM: &str = "no-reply@ferrokey.localhost";
 
@@ -103,7 +106,7 @@ impl Service {
         primary: Option<&str>,
         other: Option<&str>,
     ) -> Result<Caller, DomainError> {
-        keys::authenticate(
+        let result = keys::authenticate(
             self.store.as_ref(),
             &self.key_cache,
             &self.hasher,
@@ -112,7 +115,56 @@ impl Service {
             primary,
             other,
         )
-        .await
+        .await;
+        if let (Err(e), Some(value)) = (&result, primary) {
+            self.record_key_failure(header, value, e).await;
+        }
+        result
+    }
+
+    /// Logs a well-formed key that was unknown or locked in its app's event log (upstream's
+    /// `ApiAuth{Invalid,Disabled}{Public,Secret}KeyUsed`). Only for apps that exist, and at
+    /// most [`KEY_FAILURE_EVENTS_PER_MINUTE`] a minute per app and kind, so a stranger hammering
+    /// made-up keys can neither fill the log nor create data for apps that do not exist.
+    async fn record_key_failure(&self, header: KeyHeader, value: &str, error: &DomainError) {
+        use crate::events::{Event, EventKind};
+        let public = header == KeyHeader::ApiKey;
+        let kind = match error {
+            DomainError::ApiKeyLocked if public => EventKind::ApiAuthDisabledPublicKeyUsed,
+            DomainError::ApiKeyLocked => EventKind::ApiAuthDisabledSecretKeyUsed,
+            DomainError::Unauthorized { detail, .. } if detail.ends_with("is not valid.") => {
+                if public {
+                    EventKind::ApiAuthInvalidPublicKeyUsed
+                } else {
+                    EventKind::ApiAuthInvalidSecretKeyUsed
+                }
+            }
+            _ => return,
+        };
+        let app_id = value.split(':').next().unwrap_or_default();
+        if !keys::is_valid_app_id(app_id)
+            || !matches!(self.store.get_app(app_id).await, Ok(Some(_)))
+        {
+            return;
+        }
+        let now = self.clock.now();
+        let minute = now.timestamp().div_euclid(60);
+        let until = now + chrono::Duration::minutes(2);
+        let name = format!("key-failures-{}-{minute}", kind.id());
+        if !matches!(
+            self.store.bump_counter(app_id, &name, KEY_FAILURE_EVENTS_PER_MINUTE, until).await,
+            Ok(true)
+        ) {
+            return;
+        }
+        let key_id: String =
+            value.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let what = if matches!(error, DomainError::ApiKeyLocked) { "locked" } else { "unknown" };
+        let message = format!("A {what} {} ending in {key_id} was used", header.name());
+        let event = Event::new(app_id, kind, now, &key_id, app_id, message).by("Unknown");
+        if let Err(e) = self.store.append_events(&[event]).await {
+            tracing::warn!(error = %e, "could not record a key failure");
+        }
     }
 
     /// Creates an app with one public key and one secret, both with their default scopes.

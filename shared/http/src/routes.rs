@@ -1,7 +1,7 @@
 //! The route table: the single list of (method, path, access, handler, Lambda binary). The local
 //! server mounts all of it, each Lambda binary mounts its own row, and template checks read it.
 
-use crate::handlers::{auth_configs, health, register, signin, tokens, users};
+use crate::handlers::{auth_configs, events, health, register, signin, tokens, users};
 use crate::problem::ApiError;
 use crate::{AppState, MAX_BODY_BYTES, auth};
 use axum::Router;
@@ -110,6 +110,7 @@ pub fn routes() -> Vec<Route> {
         row(Method::POST, "/apps/features", AnySecret, "apps-features", || {
             post(tokens::set_features)
         }),
+        row(Method::GET, "/events", AnySecret, "events-list", || get(events::list)),
         row(Method::GET, "/auth-configs/list", AnySecret, "auth-configs-list", || {
             get(auth_configs::list)
         }),

@@ -5,6 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
+use ferrokey_core::events::Event;
 use ferrokey_core::model::{AliasRecord, AuthConfig, StoredCredential};
 use ferrokey_core::ports::UserSummary;
 use serde::Serialize;
@@ -163,6 +164,44 @@ impl From<AuthConfig> for AuthConfigView {
             last_used_on: c.last_used_on.map(offset_date),
         }
     }
+}
+
+/// One event of `/events`; the type and severity by name.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventView {
+    pub performed_at: String,
+    pub message: String,
+    pub performed_by: String,
+    pub tenant_id: String,
+    pub event_type: String,
+    pub severity: &'static str,
+    pub subject: String,
+    pub api_key_id: String,
+}
+
+impl From<Event> for EventView {
+    fn from(e: Event) -> Self {
+        EventView {
+            performed_at: stored_date(e.performed_at),
+            message: e.message,
+            performed_by: e.performed_by,
+            tenant_id: e.app_id,
+            event_type: e.kind.name(),
+            severity: e.kind.severity().name(),
+            subject: e.subject,
+            api_key_id: e.api_key_id,
+        }
+    }
+}
+
+/// The `/events` response.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventsView {
+    pub tenant_id: String,
+    pub events: Vec<EventView>,
+    pub total_event_count: u64,
 }
 
 #[cfg(test)]

@@ -13,8 +13,11 @@
 //!   in the transaction, the alias writes of `users::alias_writes`.
 
 use super::credentials::{cred_from_item, cred_item, cred_pk};
+use super::events::put_event_item;
+use super::partition::{
+    ALIAS_MEMBER, SummaryChange, alias_writes, cred_member_put, summary_update,
+};
 use super::tokens::{put_token_item, token_from_item, token_pk};
-use super::users::{ALIAS_MEMBER, SummaryChange, alias_writes, cred_member_put, summary_update};
 use super::{DynamoStore, build_error, key, n, s};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
@@ -76,7 +79,7 @@ impl CeremonyStore for DynamoStore {
             .expression_attribute_values(":be", AttributeValue::Bool(change.backup_eligible))
             .build()
             .map_err(build_error)?;
-        let items = vec![
+        let mut items = vec![
             consume_session(&self.table, &c.app_id, &c.session_hash)?,
             TransactWriteItem::builder().update(update).build(),
             put_token_item(&self.table, &c.verify_token)?,
@@ -87,6 +90,9 @@ impl CeremonyStore for DynamoStore {
                 SummaryChange { last_used_at: Some(change.last_used_at), ..Default::default() },
             )?,
         ];
+        for e in &c.events {
+            items.push(put_event_item(&self.table, e)?);
+        }
         self.transact(items, |i| if i == 0 { CONFLICT_SESSION } else { CONFLICT_COUNTER }).await
     }
 
@@ -116,10 +122,14 @@ impl CeremonyStore for DynamoStore {
                 },
             )?,
         ];
+        for e in &c.events {
+            items.push(put_event_item(&self.table, e)?);
+        }
         if let Some(aliases) = &c.aliases {
             let current = self.partition_items(app_id, user_id, ALIAS_MEMBER).await?;
             items.extend(alias_writes(&self.table, app_id, user_id, &current, aliases)?);
         }
+        // Events have no condition, so any failure past index 4 is an alias write.
         self.transact(items, |i| match i {
             0 | 2 => CONFLICT_SESSION,
             1 | 3 => CONFLICT_CREDENTIAL,

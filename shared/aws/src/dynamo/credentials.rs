@@ -158,13 +158,13 @@ impl CredentialStore for DynamoStore {
     }
 
     async fn list_credential_ids(&self, app_id: &str, user_id: &str) -> StoreResult<Vec<Vec<u8>>> {
-        let members = self.partition_items(app_id, user_id, super::users::CRED_MEMBER).await?;
+        let members = self.partition_items(app_id, user_id, super::partition::CRED_MEMBER).await?;
         let mut ids: Vec<(i64, Vec<u8>)> = members
             .iter()
             .map(|m| {
                 let sk = get_s(m, "sk")?;
                 let id = URL_SAFE_NO_PAD
-                    .decode(&sk[super::users::CRED_MEMBER.len()..])
+                    .decode(&sk[super::partition::CRED_MEMBER.len()..])
                     .map_err(|e| StoreError::Corrupt(format!("member {sk}: {e}")))?;
                 let created =
                     m.get("created").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok());
@@ -180,12 +180,12 @@ impl CredentialStore for DynamoStore {
         app_id: &str,
         user_id: &str,
     ) -> StoreResult<Vec<StoredCredential>> {
-        let members = self.partition_items(app_id, user_id, super::users::CRED_MEMBER).await?;
+        let members = self.partition_items(app_id, user_id, super::partition::CRED_MEMBER).await?;
         let keys: Vec<(String, Item)> = members
             .iter()
             .map(|m| {
                 let sk = get_s(m, "sk")?;
-                let pk = format!("CRED#{app_id}#{}", &sk[super::users::CRED_MEMBER.len()..]);
+                let pk = format!("CRED#{app_id}#{}", &sk[super::partition::CRED_MEMBER.len()..]);
                 Ok((pk.clone(), key(pk, "C")))
             })
             .collect::<StoreResult<_>>()?;

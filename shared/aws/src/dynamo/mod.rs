@@ -14,6 +14,7 @@
 //! | token | `TOKEN#<hash>` | `T` | – | `app_id`, `kind`, `expires_at` (ms), `payload`, `ttl` |
 //! | counter | `COUNT#<app>#<name>` | `N` | – | `value`, `ttl` |
 //! | auth configuration | `CFG#<app>` | purpose | – | `record`, `last_used` |
+//! | event | `EVT#<app>` | `<ms>#<id>` | – | `record`, `ttl` |
 //!
 //! A credential's fields that change at sign-in are attributes of their own, so a sign-in
 //! updates them with one conditional UpdateItem (no read-modify-write) and reads overlay them
@@ -24,6 +25,8 @@ mod auth_configs;
 mod ceremonies;
 mod counters;
 mod credentials;
+mod events;
+mod partition;
 mod table;
 mod tokens;
 mod users;

@@ -1,11 +1,4 @@
-//! Users. Each user has a partition `USER#<app>#<user>` in the base table, so everything about
-//! one user is read with one consistent Query (no index lag) and removed in one transaction:
-//!
-//! | item | sk | attributes |
-//! |---|---|---|
-//! | summary | `U` | `user_id`, `creds` (N), `alias_plain` (L of S or NULL), `last_used_at` (N, ms), `gsi1pk` = `APPUSERS#<app>`, `gsi1sk` = user id |
-//! | credential member | `C#<b64url id>` | `created` (N, ms); the credential is `CRED#<app>#<id>` |
-//! | alias member | `L#<hash>` | `plaintext` when unhashed (the alias is `ALIAS#<app>#<hash>`) |
+//! Users: the `UserStore` operations on each user's partition (see `partition`).
 //!
 //! Access patterns:
 //! - set aliases: 1 Query (`L#` members) + 1 TransactWriteItems (per dropped alias: delete the
@@ -19,216 +12,18 @@
 //!   it points to and the summary, on condition the summary's count is still what was read
 //!   (retried a few times if a registration slipped in between).
 
-use super::credentials::{alias_item, alias_pk, cred_from_item, cred_pk};
-use super::{DynamoStore, Item, build_error, get_s, key, n, s, sdk_error};
+use super::credentials::{alias_pk, cred_from_item, cred_pk};
+use super::partition::{
+    ALIAS_MEMBER, CRED_MEMBER, SUMMARY, SummaryChange, alias_writes, cred_member_sk, delete,
+    member_key, summary_from_item, summary_update, user_pk,
+};
+use super::{DynamoStore, build_error, get_s, key, n, s, sdk_error};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, Select, TransactWriteItem, Update};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Select, TransactWriteItem};
 use ferrokey_core::StoreError;
 use ferrokey_core::model::{AliasRecord, StoredCredential};
-use ferrokey_core::ports::{
-    CONFLICT_ALIAS, MAX_CREDENTIALS_PER_USER, StoreResult, UserStore, UserSummary,
-};
+use ferrokey_core::ports::{CONFLICT_ALIAS, StoreResult, UserStore, UserSummary};
 use std::collections::HashMap;
-
-pub(crate) const CRED_MEMBER: &str = "C#";
-pub(crate) const ALIAS_MEMBER: &str = "L#";
-const SUMMARY: &str = "U";
-
-pub(crate) fn user_pk(app_id: &str, user_id: &str) -> String {
-    format!("USER#{app_id}#{user_id}")
-}
-
-fn member_key(app_id: &str, user_id: &str, sk: String) -> Item {
-    key(user_pk(app_id, user_id), &sk)
-}
-
-pub(crate) fn cred_member_sk(credential_id: &[u8]) -> String {
-    format!("{CRED_MEMBER}{}", URL_SAFE_NO_PAD.encode(credential_id))
-}
-
-/// What a write changes in a user's summary.
-#[derive(Debug, Default)]
-pub(crate) struct SummaryChange<'a> {
-    /// Added to the credential count (0 still creates the count on a new summary).
-    pub credentials: i64,
-    pub aliases: Option<&'a [AliasRecord]>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    /// Refuse (a failed condition) when the user already holds the most credentials allowed.
-    pub check_capacity: bool,
-}
-
-/// A transaction part that creates or updates a user's summary.
-pub(crate) fn summary_update(
-    table: &str,
-    app_id: &str,
-    user_id: &str,
-    change: SummaryChange<'_>,
-) -> StoreResult<TransactWriteItem> {
-    let mut set = vec!["user_id = :u", "gsi1pk = :gp", "gsi1sk = :u"];
-    let mut update = Update::builder()
-        .table_name(table)
-        .set_key(Some(key(user_pk(app_id, user_id), SUMMARY)))
-        .expression_attribute_values(":u", s(user_id))
-        .expression_attribute_values(":gp", s(format!("APPUSERS#{app_id}")))
-        .expression_attribute_values(":d", n(change.credentials));
-    if let Some(at) = change.last_used_at {
-        set.push("last_used_at = :t");
-        update = update.expression_attribute_values(":t", n(at.timestamp_millis()));
-    }
-    if let Some(aliases) = change.aliases {
-        set.push("alias_plain = :al");
-        let list = aliases
-            .iter()
-            .map(|a| match &a.plaintext {
-                Some(p) => s(p),
-                None => AttributeValue::Null(true),
-            })
-            .collect();
-        update = update.expression_attribute_values(":al", AttributeValue::L(list));
-    }
-    if change.check_capacity {
-        update = update
-            .condition_expression("attribute_not_exists(creds) OR creds < :max")
-            .expression_attribute_values(":max", n(MAX_CREDENTIALS_PER_USER));
-    }
-    let update = update
-        .update_expression(format!("SET {} ADD creds :d", set.join(", ")))
-        .build()
-        .map_err(build_error)?;
-    Ok(TransactWriteItem::builder().update(update).build())
-}
-
-fn delete(table: &str, item_key: Item, owner: Option<&str>) -> StoreResult<TransactWriteItem> {
-    let mut delete = Delete::builder().table_name(table).set_key(Some(item_key));
-    if let Some(user_id) = owner {
-        delete = delete
-            .condition_expression("attribute_not_exists(pk) OR user_id = :user")
-            .expression_attribute_values(":user", s(user_id));
-    }
-    Ok(TransactWriteItem::builder().delete(delete.build().map_err(build_error)?).build())
-}
-
-fn put(table: &str, item: Item, owner: Option<&str>) -> StoreResult<TransactWriteItem> {
-    let mut put = Put::builder().table_name(table).set_item(Some(item));
-    if let Some(user_id) = owner {
-        put = put
-            .condition_expression("attribute_not_exists(pk) OR user_id = :user")
-            .expression_attribute_values(":user", s(user_id));
-    }
-    Ok(TransactWriteItem::builder().put(put.build().map_err(build_error)?).build())
-}
-
-/// Transaction parts that replace a user's aliases: `current` are the user's `L#` members.
-/// Every part that can fail its condition is an alias owned by another user.
-pub(crate) fn alias_writes(
-    table: &str,
-    app_id: &str,
-    user_id: &str,
-    current: &[Item],
-    aliases: &[AliasRecord],
-) -> StoreResult<Vec<TransactWriteItem>> {
-    let mut items = Vec::new();
-    for member in current {
-        let sk = get_s(member, "sk")?;
-        let hash = &sk[ALIAS_MEMBER.len()..];
-        if aliases.iter().any(|a| a.alias_hash == hash) {
-            continue;
-        }
-        items.push(delete(table, key(alias_pk(app_id, hash), "L"), Some(user_id))?);
-        items.push(delete(table, member_key(app_id, user_id, sk.to_string()), None)?);
-    }
-    for alias in aliases {
-        items.push(put(table, alias_item(app_id, user_id, alias), Some(user_id))?);
-        let mut member = member_key(app_id, user_id, format!("{ALIAS_MEMBER}{}", alias.alias_hash));
-        if let Some(plaintext) = &alias.plaintext {
-            member.insert("plaintext".into(), s(plaintext));
-        }
-        items.push(put(table, member, None)?);
-    }
-    Ok(items)
-}
-
-/// A transaction part that records a new credential in its user's partition, with its creation
-/// time (ms) so ids list oldest first.
-pub(crate) fn cred_member_put(
-    table: &str,
-    cred: &StoredCredential,
-) -> StoreResult<TransactWriteItem> {
-    let mut member = member_key(&cred.app_id, &cred.user_id, cred_member_sk(&cred.credential_id));
-    member.insert("created".into(), n(cred.created_at.timestamp_millis()));
-    put(table, member, None)
-}
-
-fn summary_from_item(item: &Item) -> StoreResult<UserSummary> {
-    let credentials = item
-        .get("creds")
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse::<i64>().ok())
-        .unwrap_or_default();
-    let aliases = match item.get("alias_plain") {
-        Some(AttributeValue::L(list)) => {
-            list.iter().map(|v| v.as_s().ok().cloned()).collect::<Vec<_>>()
-        }
-        _ => vec![],
-    };
-    let last_used_at = match item.get("last_used_at").and_then(|v| v.as_n().ok()) {
-        Some(ms) => {
-            let ms: i64 = ms.parse().map_err(|_| StoreError::Corrupt(format!("last_used {ms}")))?;
-            DateTime::from_timestamp_millis(ms)
-        }
-        None => None,
-    };
-    Ok(UserSummary {
-        user_id: get_s(item, "user_id")?.to_string(),
-        aliases,
-        credentials: u64::try_from(credentials).unwrap_or_default(),
-        last_used_at: if credentials > 0 { last_used_at } else { None },
-    })
-}
-
-impl DynamoStore {
-    /// The items of a user's partition whose sort key starts with `prefix`, every page,
-    /// consistently.
-    pub(crate) async fn partition_items(
-        &self,
-        app_id: &str,
-        user_id: &str,
-        prefix: &str,
-    ) -> StoreResult<Vec<Item>> {
-        let mut items = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .expression_attribute_values(":p", s(user_pk(app_id, user_id)));
-            // DynamoDB refuses an empty begins_with operand: no prefix means the whole partition.
-            query = if prefix.is_empty() {
-                query.key_condition_expression("pk = :p")
-            } else {
-                query
-                    .key_condition_expression("pk = :p AND begins_with(sk, :k)")
-                    .expression_attribute_values(":k", s(prefix))
-            };
-            let out = query
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .set_limit(self.page_size)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            items.extend(out.items().iter().cloned());
-            match out.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(items),
-            }
-        }
-    }
-}
 
 /// Tries left when a user's partition changes between read and delete.
 const DELETE_USER_ATTEMPTS: usize = 3;

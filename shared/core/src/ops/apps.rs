@@ -1,8 +1,10 @@
 //! The app's own settings as the backend sees them: `POST /apps/features` (patch semantics).
 
+use super::audit;
 use super::validate::Errors;
 use crate::StoreError;
 use crate::error::DomainError;
+use crate::events::EventKind;
 use crate::keys::Caller;
 use crate::model::App;
 use crate::service::Service;
@@ -74,6 +76,31 @@ pub async fn set_features(
         }
     })
     .await?;
+    let by = patch.performed_by.filter(|p| !p.is_empty()).unwrap_or_else(|| "Api".into());
+    let by: String = by.chars().take(255).collect();
+    let mut events = Vec::new();
+    let toggles = [
+        (
+            patch.enable_manually_generated_authentication_tokens,
+            EventKind::AdminGenerateSignInTokenEndpointEnabled,
+            EventKind::AdminGenerateSignInTokenEndpointDisabled,
+            "the sign-in token endpoint",
+        ),
+        (
+            patch.enable_magic_links,
+            EventKind::AdminMagicLinksEnabled,
+            EventKind::AdminMagicLinksDisabled,
+            "magic links",
+        ),
+    ];
+    for (value, on, off, what) in toggles {
+        if let Some(enabled) = value {
+            let (kind, verb) = if enabled { (on, "enabled") } else { (off, "disabled") };
+            let message = format!("{by} {verb} {what}");
+            events.push(audit::event(svc, caller, kind, &caller.app_id, message).by(by.clone()));
+        }
+    }
+    audit::record(svc, events).await;
     tracing::info!(app_id = %caller.app_id, "features updated");
     Ok(app)
 }

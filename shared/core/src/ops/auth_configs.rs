@@ -5,6 +5,7 @@
 use super::validate::{self, Errors};
 use crate::StoreError;
 use crate::error::DomainError;
+use crate::events::EventKind;
 use crate::keys::Caller;
 use crate::model::AuthConfig;
 use crate::service::Service;
@@ -261,6 +262,14 @@ pub async fn add(
     match svc.store.add_auth_config(&config).await {
         Ok(()) => {
             forget(svc, &caller.app_id, &config.purpose);
+            logged(
+                svc,
+                caller,
+                EventKind::ApiAuthenticationConfigurationCreated,
+                &config.purpose,
+                &config.created_by,
+            )
+            .await;
             Ok(())
         }
         Err(StoreError::Conflict(_)) => Err(exists()),
@@ -306,6 +315,9 @@ pub async fn update(
         svc.store.replace_auth_config(&updated).await?;
     }
     forget(svc, app_id, &updated.purpose);
+    let by = updated.edited_by.clone().unwrap_or_default();
+    logged(svc, caller, EventKind::ApiAuthenticationConfigurationUpdated, &updated.purpose, &by)
+        .await;
     Ok(())
 }
 
@@ -337,7 +349,22 @@ pub async fn delete(
         });
     }
     forget(svc, &caller.app_id, purpose);
+    let by = performed_by.unwrap_or_default();
+    logged(svc, caller, EventKind::ApiAuthenticationConfigurationDeleted, purpose, by).await;
     Ok(())
+}
+
+/// Records a configuration change by `by`.
+async fn logged(svc: &Service, caller: &Caller, kind: EventKind, purpose: &str, by: &str) {
+    let by: String = by.chars().take(MAX_PERFORMED_BY_CHARS).collect();
+    let verb = match kind {
+        EventKind::ApiAuthenticationConfigurationCreated => "created",
+        EventKind::ApiAuthenticationConfigurationUpdated => "updated",
+        _ => "deleted",
+    };
+    let message = format!("{by} {verb} the authentication configuration {purpose}");
+    let event = super::audit::event(svc, caller, kind, purpose, message).by(by);
+    super::audit::record(svc, vec![event]).await;
 }
 
 #[cfg(test)]

@@ -4,9 +4,11 @@
 //! Checks, in upstream's order: the rate limit (10 sends per 5 minutes per app), the request,
 //! the feature flag, the admin-address-only window of young apps, the 30-day quota.
 
+use super::audit;
 use super::validate::{self, Errors};
 use super::verify::{self, Proof, unset};
 use crate::error::DomainError;
+use crate::events::EventKind;
 use crate::keys::Caller;
 use crate::model::App;
 use crate::ports::Mail;
@@ -139,6 +141,13 @@ async fn check_quota(svc: &Service, app: &App, now: DateTime<Utc>) -> Result<Str
     Ok(names.into_iter().next().unwrap_or_default())
 }
 
+/// The user a verify token record is for.
+fn record_user(record: &crate::model::TokenRecord) -> String {
+    serde_json::from_str::<verify::VerifiedToken>(&record.payload)
+        .map(|v| v.user_id)
+        .unwrap_or_default()
+}
+
 fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -237,7 +246,15 @@ pub async fn send(
     let template = input.url_template.unwrap_or_default();
     let link = substitute(&template, &token);
     let host = host.unwrap_or_default();
-    svc.store.put_token(&record).await?;
+    let user_id = record_user(&record);
+    let event = audit::event(
+        svc,
+        caller,
+        EventKind::ApiUserMagicLinkCreated,
+        &user_id,
+        format!("Created magic link for {user_id}"),
+    );
+    svc.store.put_token_with_events(&record, &[event]).await?;
     svc.mail.mailer.send(&message(&svc.mail.from, &email, &host, &link)).await?;
     // Counted once sent; the counter outlives the 30-day window by a day.
     let forget = now + Duration::days(QUOTA_WINDOW_DAYS + 1);

@@ -1,7 +1,9 @@
 //! Use cases: one async function per API operation, typed input to typed output.
 
 pub mod apps;
+pub mod audit;
 pub mod auth_configs;
+pub mod log;
 pub mod magic;
 pub mod register;
 pub mod session;

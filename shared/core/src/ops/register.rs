@@ -1,11 +1,13 @@
 //! Registration: `/register/token` (backend), `/register/begin` and `/register/complete`
 //! (browser).
 
+use super::audit;
 use super::session::{self, Session};
 use super::users::alias_records;
 use super::validate::{self, Errors};
 use super::verify::{self, Proof};
 use crate::error::DomainError;
+use crate::events::{Ceremony, EventKind, Stage};
 use crate::keys::Caller;
 use crate::model::{AliasRecord, StoredCredential, TokenKind, TokenRecord};
 use crate::ports::{
@@ -25,6 +27,8 @@ use webauthn_rs_core::proto::{Credential, RegisterPublicKeyCredential, Registrat
 const DEFAULT_TTL_SECONDS: i64 = 120;
 const MAX_HINTS: usize = 3;
 const MAX_NICKNAME_CHARS: usize = 64;
+/// Longest username or display name: authenticators show (and may cut) far less.
+const MAX_NAME_CHARS: usize = 256;
 
 /// `POST /register/token` input.
 #[derive(Debug, Clone, Default)]
@@ -67,6 +71,11 @@ pub async fn token(
     if input.username.as_deref().unwrap_or_default().is_empty() {
         errors.add("username", "The Username field is required.");
     }
+    for (field, value) in [("username", &input.username), ("displayName", &input.display_name)] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > MAX_NAME_CHARS) {
+            errors.add(field, format!("At most {MAX_NAME_CHARS} characters."));
+        }
+    }
     let aliases = input.aliases.unwrap_or_default();
     validate::aliases(&mut errors, "aliases", &aliases);
     let hint_names = input.hints.unwrap_or_default();
@@ -79,7 +88,10 @@ pub async fn token(
             Some(h) => hints.push(h),
             None => errors.add(
                 "hints",
-                format!("'{name}' is not a hint: use security-key, client-device or hybrid."),
+                format!(
+                    "'{}' is not a hint: use security-key, client-device or hybrid.",
+                    name.chars().take(40).collect::<String>()
+                ),
             ),
         }
     }
@@ -124,6 +136,7 @@ pub async fn token(
         aliases: (!alias_records.is_empty()).then_some(alias_records),
         hints,
     };
+    let payload_user = payload.user_id.clone();
     let payload = serde_json::to_string(&payload)
         .map_err(|e| DomainError::Internal(format!("register token encode: {e}")))?;
     let (value, hash) = tokens::mint(TokenKind::Register);
@@ -134,7 +147,14 @@ pub async fn token(
         expires_at,
         payload,
     };
-    svc.store.put_token(&record).await?;
+    let event = audit::event(
+        svc,
+        caller,
+        EventKind::ApiAuthUserRegistered,
+        &payload_user,
+        format!("Created registration token for {payload_user}"),
+    );
+    svc.store.put_token_with_events(&record, &[event]).await?;
     tracing::info!(app_id = %caller.app_id, "register token created");
     Ok(value)
 }
@@ -146,6 +166,7 @@ pub async fn begin(
     token: Option<&str>,
     rp_id: Option<&str>,
     origin: Option<&str>,
+    client: &ClientInfo,
 ) -> Result<(serde_json::Value, String), DomainError> {
     let rp = rp::validate(rp_id, origin)?;
     let record = tokens::read(
@@ -176,13 +197,23 @@ pub async fn begin(
         exclude: existing,
     };
     let (options, state) = webauthn::begin_registration(&rp, &request)?;
+    let facts = audit::facts(Ceremony::Register, Stage::Begin, "", client);
+    let event = audit::event(
+        svc,
+        caller,
+        EventKind::ApiAuthPasskeyRegistrationBegan,
+        &payload.user_id,
+        format!("Passkey registration began for {}", payload.user_id),
+    )
+    .by(payload.user_id.clone())
+    .with_ceremony(facts);
     let session = Session::Register {
         state,
         rp_id: rp.rp_id,
         user_id: payload.user_id,
         aliases: payload.aliases,
     };
-    let session = session::open(svc, &caller.app_id, &session).await?;
+    let session = session::open(svc, &caller.app_id, &session, event).await?;
     Ok((options, session))
 }
 
@@ -224,13 +255,40 @@ pub async fn complete(
             "Nickname cannot be longer than 64 characters.",
         ));
     }
-    let rp = rp::validate(input.rp_id.as_deref(), input.origin.as_deref())?;
+    rp::validate(input.rp_id.as_deref(), input.origin.as_deref())?;
     let app_id = &caller.app_id;
     let (record, session) = session::load(svc, app_id, input.session.as_deref()).await?;
     let Session::Register { state, rp_id, user_id, aliases } = session else {
         return Err(session::wrong_ceremony());
     };
-    let session_hash = record.token_hash;
+    let began_at = session::began_at(&record);
+    let result =
+        finish(svc, caller, input, client, &record, began_at, (state, rp_id, user_id, aliases))
+            .await;
+    if let Err(e) = &result
+        && !session::already_used(e)
+    {
+        audit::ceremony_failed(svc, caller, Ceremony::Register, &record, began_at, client, e).await;
+    }
+    result
+}
+
+/// The registration session's contents.
+type RegisterSession = (RegistrationState, String, String, Option<Vec<AliasRecord>>);
+
+/// Everything of a completion after its session was read.
+async fn finish(
+    svc: &Service,
+    caller: &Caller,
+    input: RegisterCompleteInput,
+    client: &ClientInfo,
+    record: &TokenRecord,
+    began_at: DateTime<Utc>,
+    (state, rp_id, user_id, aliases): RegisterSession,
+) -> Result<String, DomainError> {
+    let rp = rp::validate(input.rp_id.as_deref(), input.origin.as_deref())?;
+    let app_id = &caller.app_id;
+    let session_hash = record.token_hash.clone();
     let checked = verify_registration(&rp, &rp_id, &state, &input.credential);
     let (verified, info) = match checked {
         Ok(ok) => ok,
@@ -281,11 +339,26 @@ pub async fn complete(
         ttl: Duration::seconds(DEFAULT_TTL_SECONDS),
     };
     let (token, verify_token) = verify::mint(svc, app_id, proof)?;
+    let mut facts = audit::facts(Ceremony::Register, Stage::Complete, &session_hash, client);
+    facts.duration_ms = Some(audit::duration_ms(began_at, now));
+    facts.aaguid = credential.aaguid.clone();
+    facts.backup_eligible = Some(credential.backup_eligible);
+    facts.backup_state = Some(credential.backup_state);
+    let event = audit::event(
+        svc,
+        caller,
+        EventKind::ApiAuthPasskeyRegistrationCompleted,
+        &credential.user_id,
+        format!("Passkey registered for {}", credential.user_id),
+    )
+    .by(credential.user_id.clone())
+    .with_ceremony(facts);
     let commit = RegistrationCommit {
         session_hash: session_hash.clone(),
         credential,
         aliases,
         verify_token,
+        events: vec![event],
     };
     let committed = svc.store.commit_registration(&commit).await;
     session::settle(svc, app_id, &session_hash, committed, |what| {

@@ -3,12 +3,13 @@
 
 use crate::StoreError;
 use crate::error::DomainError;
+use crate::events::Event;
 use crate::model::{AliasRecord, TokenKind, TokenRecord};
 use crate::ports::CONFLICT_SESSION;
 use crate::service::Service;
 use crate::tokens;
 use crate::webauthn::TIMEOUT_MS;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use webauthn_rs_core::proto::{AuthenticationState, RegistrationState};
 
@@ -41,21 +42,37 @@ pub enum Session {
     },
 }
 
-/// Stores the session and returns its token.
-pub async fn open(svc: &Service, app_id: &str, session: &Session) -> Result<String, DomainError> {
+fn lifetime() -> Duration {
+    Duration::milliseconds(i64::from(TIMEOUT_MS)) + Duration::seconds(SESSION_MARGIN_SECONDS)
+}
+
+/// When the ceremony of a session began (sessions live a fixed time).
+pub fn began_at(record: &TokenRecord) -> DateTime<Utc> {
+    record.expires_at - lifetime()
+}
+
+/// Stores the session with the begin's event (one write) and returns its token. The event's
+/// ceremony id is set here, from the session's hash.
+pub async fn open(
+    svc: &Service,
+    app_id: &str,
+    session: &Session,
+    mut begin: Event,
+) -> Result<String, DomainError> {
     let payload = serde_json::to_string(session)
         .map_err(|e| DomainError::Internal(format!("session encode: {e}")))?;
     let (token, hash) = tokens::mint(TokenKind::Session);
-    let ttl =
-        Duration::milliseconds(i64::from(TIMEOUT_MS)) + Duration::seconds(SESSION_MARGIN_SECONDS);
+    if let Some(facts) = begin.ceremony.as_mut() {
+        facts.ceremony_id = crate::events::ceremony_id(&hash);
+    }
     let record = TokenRecord {
         token_hash: hash,
         app_id: app_id.to_string(),
         kind: TokenKind::Session,
-        expires_at: svc.clock.now() + ttl,
+        expires_at: svc.clock.now() + lifetime(),
         payload,
     };
-    svc.store.put_token(&record).await?;
+    svc.store.put_token_with_events(&record, &[begin]).await?;
     Ok(token)
 }
 
@@ -105,6 +122,12 @@ pub async fn settle(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether `error` says the session was used up by a concurrent completion (that ceremony
+/// succeeded; this attempt is no ceremony of its own).
+pub fn already_used(error: &DomainError) -> bool {
+    matches!(error, DomainError::BadRequest { code: Some("invalid_token"), .. })
 }
 
 /// The session token did not come from the ceremony the endpoint completes.

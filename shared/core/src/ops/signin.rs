@@ -1,11 +1,12 @@
 //! Sign-in: `/signin/begin` and `/signin/complete` (browser). `/signin/verify` is in
 //! [`super::verify`].
 
-use super::auth_configs;
 use super::session::{self, Session};
 use super::validate::{self, Errors};
 use super::verify::{self, Proof};
+use super::{audit, auth_configs};
 use crate::error::DomainError;
+use crate::events::{Ceremony, EventKind, Stage};
 use crate::keys::Caller;
 use crate::model::{StoredCredential, TokenKind};
 use crate::ports::{CredentialUse, SigninCommit};
@@ -44,6 +45,7 @@ pub async fn begin(
     svc: &Service,
     caller: &Caller,
     input: SigninBeginInput,
+    client: &ClientInfo,
 ) -> Result<(serde_json::Value, String), DomainError> {
     let rp = rp::validate(input.rp_id.as_deref(), input.origin.as_deref())?;
     let mut errors = Errors::default();
@@ -75,12 +77,18 @@ pub async fn begin(
         state,
         rp_id: rp.rp_id,
         touch: auth_configs::needs_touch(&config, svc.clock.now()),
-        purpose: config.purpose,
+        purpose: config.purpose.clone(),
         ttl_seconds: config.ttl_seconds,
         allowed,
         restricted,
     };
-    let session = session::open(svc, app_id, &session).await?;
+    let mut facts = audit::facts(Ceremony::Signin, Stage::Begin, "", client);
+    facts.purpose = Some(config.purpose.clone());
+    let subject = owner.unwrap_or_default();
+    let event = audit::event(svc, caller, EventKind::ApiUserSignInBegan, &subject, "Sign-in began")
+        .by("Browser")
+        .with_ceremony(facts);
+    let session = session::open(svc, app_id, &session, event).await?;
     Ok((options, session))
 }
 
@@ -114,63 +122,93 @@ pub async fn complete(
     else {
         return Err(session::wrong_ceremony());
     };
-    let checked = match stored {
-        None => Err(DomainError::UnknownCredential { credential_id: assertion.id.clone() }),
-        Some(stored) => {
-            let expected = Expected { rp_id: &rp_id, allowed: &allowed, restricted };
-            verify_assertion(&rp, &expected, &state, assertion, &stored).map(|r| (stored, r))
-        }
-    };
-    let (stored, result) = match checked {
-        Ok(ok) => ok,
-        Err(e) => {
-            session::discard(svc, app_id, &session_hash).await;
-            return Err(e);
-        }
-    };
-    let country = client.country.clone();
-    let device = device::describe(client.user_agent.as_deref());
-    let change = CredentialUse {
-        expected_counter: stored.signature_counter,
-        new_counter: result.counter().max(stored.signature_counter),
-        backup_state: result.backup_state(),
-        backup_eligible: result.backup_eligible(),
-        last_used_at: svc.clock.now(),
-        country: country.clone(),
-        device: device.clone(),
-    };
-    let proof_user = stored.user_id.clone();
-    let proof = Proof {
-        user_id: stored.user_id,
-        kind: "passkey_signin",
-        rp_id: rp.rp_id,
-        origin: rp.origin,
-        device,
-        country,
-        nickname: stored.nickname,
-        credential_id: stored.credential_id.clone(),
-        purpose: Some(purpose.clone()),
-        ttl: Duration::seconds(ttl_seconds),
-    };
-    let (token, verify_token) = verify::mint(svc, app_id, proof)?;
-    let commit = SigninCommit {
-        app_id: app_id.clone(),
-        session_hash: session_hash.clone(),
-        credential_id: stored.credential_id,
-        user_id: proof_user,
-        change,
-        verify_token,
-    };
-    let committed = svc.store.commit_signin(&commit).await;
-    session::settle(svc, app_id, &session_hash, committed, |_| {
-        signin_error("The passkey was used by another sign-in at the same moment; try again.")
-    })
-    .await?;
-    if touch {
-        auth_configs::touch(svc, app_id, &purpose, svc.clock.now()).await;
+    let began_at = session::began_at(&record);
+    let result = async {
+        let checked = match stored {
+            None => Err(DomainError::UnknownCredential { credential_id: assertion.id.clone() }),
+            Some(stored) => {
+                let expected = Expected { rp_id: &rp_id, allowed: &allowed, restricted };
+                verify_assertion(&rp, &expected, &state, assertion, &stored).map(|r| (stored, r))
+            }
+        };
+        let (stored, result) = match checked {
+            Ok(ok) => ok,
+            Err(e) => {
+                session::discard(svc, app_id, &session_hash).await;
+                return Err(e);
+            }
+        };
+        let country = client.country.clone();
+        let device = device::describe(client.user_agent.as_deref());
+        let change = CredentialUse {
+            expected_counter: stored.signature_counter,
+            new_counter: result.counter().max(stored.signature_counter),
+            backup_state: result.backup_state(),
+            backup_eligible: result.backup_eligible(),
+            last_used_at: svc.clock.now(),
+            country: country.clone(),
+            device: device.clone(),
+        };
+        let proof_user = stored.user_id.clone();
+        let proof = Proof {
+            user_id: stored.user_id,
+            kind: "passkey_signin",
+            rp_id: rp.rp_id,
+            origin: rp.origin,
+            device,
+            country,
+            nickname: stored.nickname,
+            credential_id: stored.credential_id.clone(),
+            purpose: Some(purpose.clone()),
+            ttl: Duration::seconds(ttl_seconds),
+        };
+        let (token, verify_token) = verify::mint(svc, app_id, proof)?;
+        let mut facts = audit::facts(Ceremony::Signin, Stage::Complete, &session_hash, client);
+        facts.duration_ms = Some(audit::duration_ms(began_at, svc.clock.now()));
+        facts.aaguid = stored.aaguid.clone();
+        facts.backup_eligible = Some(change.backup_eligible);
+        facts.backup_state = Some(change.backup_state);
+        facts.purpose = Some(purpose.clone());
+        let event = audit::event(
+            svc,
+            caller,
+            EventKind::ApiUserSignInCompleted,
+            &proof_user,
+            format!("User {proof_user} signed in"),
+        )
+        .by(proof_user.clone())
+        .with_ceremony(facts);
+        let commit = SigninCommit {
+            app_id: app_id.clone(),
+            session_hash: session_hash.clone(),
+            credential_id: stored.credential_id,
+            user_id: proof_user,
+            change,
+            verify_token,
+            events: vec![event],
+        };
+        let committed = svc.store.commit_signin(&commit).await;
+        session::settle(svc, app_id, &session_hash, committed, |_| {
+            signin_error("The passkey was used by another sign-in at the same moment; try again.")
+        })
+        .await?;
+        Ok(token)
     }
-    tracing::info!(app_id = %app_id, purpose = %purpose, "sign-in completed");
-    Ok(token)
+    .await;
+    match &result {
+        Ok(_) => {
+            if touch {
+                auth_configs::touch(svc, app_id, &purpose, svc.clock.now()).await;
+            }
+            tracing::info!(app_id = %app_id, purpose = %purpose, "sign-in completed");
+        }
+        Err(e) if !session::already_used(e) => {
+            audit::ceremony_failed(svc, caller, Ceremony::Signin, &record, began_at, client, e)
+                .await;
+        }
+        Err(_) => {}
+    }
+    result
 }
 
 /// What the session says the answer must match.

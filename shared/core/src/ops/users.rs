@@ -2,9 +2,11 @@
 //! (`/credentials/list`, `/credentials/delete`) and users (`/users/list`, `/users/count`,
 //! `/users/delete`).
 
+use super::audit;
 use super::validate::{self, Errors};
 use crate::StoreError;
 use crate::error::DomainError;
+use crate::events::EventKind;
 use crate::keys::Caller;
 use crate::model::{AliasRecord, StoredCredential};
 use crate::ports::{CONFLICT_ALIAS, UserSummary};
@@ -50,7 +52,12 @@ pub async fn set_aliases(
     let user_id = user_id.unwrap_or_default();
     let records = alias_records(&caller.app_id, &aliases, hashing.unwrap_or(true));
     match svc.store.set_aliases(&caller.app_id, user_id, &records).await {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            let message = format!("Set {} aliases for {user_id}", records.len());
+            let event = audit::event(svc, caller, EventKind::ApiUserSetAliases, user_id, message);
+            audit::record(svc, vec![event]).await;
+            Ok(())
+        }
         Err(StoreError::Conflict(what)) if what == CONFLICT_ALIAS => {
             Err(DomainError::AliasConflict)
         }
@@ -88,12 +95,21 @@ pub async fn delete_credential(
     caller: &Caller,
     credential_id: &[u8],
 ) -> Result<StoredCredential, DomainError> {
-    svc.store.delete_credential(&caller.app_id, credential_id).await?.ok_or_else(|| {
-        DomainError::NotFound {
-            code: Some("credential_not_found"),
-            title: "The credential does not exist.".into(),
-        }
-    })
+    let deleted =
+        svc.store.delete_credential(&caller.app_id, credential_id).await?.ok_or_else(|| {
+            DomainError::NotFound {
+                code: Some("credential_not_found"),
+                title: "The credential does not exist.".into(),
+            }
+        })?;
+    let user = &deleted.user_id;
+    let message = format!("Deleted a credential of {user}");
+    audit::record(
+        svc,
+        vec![audit::event(svc, caller, EventKind::ApiUserDeleteCredential, user, message)],
+    )
+    .await;
+    Ok(deleted)
 }
 
 /// `GET /users/list`.
@@ -114,7 +130,14 @@ pub async fn delete_user(
     user_id: Option<&str>,
 ) -> Result<u64, DomainError> {
     let user_id = required_user_id(user_id)?;
-    Ok(svc.store.delete_user(&caller.app_id, &user_id).await?)
+    let gone = svc.store.delete_user(&caller.app_id, &user_id).await?;
+    let message = format!("Deleted user {user_id} and {gone} credentials");
+    audit::record(
+        svc,
+        vec![audit::event(svc, caller, EventKind::ApiUserDeleted, &user_id, message)],
+    )
+    .await;
+    Ok(gone)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! `/signin/verify` (single-use, unlike upstream: a leaked token cannot be replayed).
 
 use crate::error::DomainError;
+use crate::events::EventKind;
 use crate::keys::Caller;
 use crate::model::{TokenKind, TokenRecord};
 use crate::service::Service;
@@ -145,8 +146,16 @@ pub async fn generate(
         purpose: Some(purpose.unwrap_or_else(|| "sign-in".into())),
         ttl: Duration::seconds(ttl),
     };
+    let user_id = proof.user_id.clone();
     let (token, record) = mint(svc, &caller.app_id, proof)?;
-    svc.store.put_token(&record).await?;
+    let event = super::audit::event(
+        svc,
+        caller,
+        EventKind::ApiUserSigninTokenCreated,
+        &user_id,
+        format!("Created sign-in token for {user_id}"),
+    );
+    svc.store.put_token_with_events(&record, &[event]).await?;
     tracing::info!(app_id = %caller.app_id, "sign-in token generated");
     Ok(token)
 }
@@ -166,6 +175,16 @@ pub async fn verify(
     )
     .await?;
     tracing::info!(app_id = %caller.app_id, "sign-in verified");
-    serde_json::from_str(&record.payload)
-        .map_err(|e| DomainError::Internal(format!("verify token decode: {e}")))
+    let verified: VerifiedToken = serde_json::from_str(&record.payload)
+        .map_err(|e| DomainError::Internal(format!("verify token decode: {e}")))?;
+    let user = &verified.user_id;
+    let event = super::audit::event(
+        svc,
+        caller,
+        EventKind::ApiUserSignInVerified,
+        user,
+        format!("Verified {} token for {user}", verified.kind),
+    );
+    super::audit::record(svc, vec![event]).await;
+    Ok(verified)
 }

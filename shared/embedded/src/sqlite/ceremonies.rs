@@ -1,6 +1,7 @@
 //! The two ceremony completions, each one transaction.
 
 use super::credentials::{replace_aliases, select_credential};
+use super::events::insert_events;
 use super::tokens::{insert_token, select_token};
 use super::{SqliteStore, is_unique_violation, to_json, unavailable};
 use async_trait::async_trait;
@@ -81,6 +82,7 @@ impl CeremonyStore for SqliteStore {
             })
             .map_err(unavailable)?;
             insert_token(&tx, &c.verify_token)?;
+            insert_events(&tx, &c.events)?;
             tx.commit().map_err(unavailable)
         })
         .await
@@ -122,6 +124,7 @@ impl CeremonyStore for SqliteStore {
                 replace_aliases(&tx, &cred.app_id, &cred.user_id, aliases)?;
             }
             insert_token(&tx, &c.verify_token)?;
+            insert_events(&tx, &c.events)?;
             tx.commit().map_err(unavailable)
         })
         .await

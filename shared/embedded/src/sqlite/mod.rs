@@ -11,6 +11,7 @@ mod auth_configs;
 mod ceremonies;
 mod counters;
 mod credentials;
+mod events;
 mod tokens;
 mod users;
 
@@ -64,6 +65,13 @@ CREATE TABLE IF NOT EXISTS auth_configs (
     record TEXT NOT NULL,
     last_used_on INTEGER,
     PRIMARY KEY (app_id, purpose)
+);
+CREATE TABLE IF NOT EXISTS events (
+    app_id TEXT NOT NULL,
+    performed_at INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (app_id, performed_at, id)
 );
 CREATE TABLE IF NOT EXISTS counters (
     app_id TEXT NOT NULL,

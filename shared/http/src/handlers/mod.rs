@@ -1,6 +1,7 @@
 //! Handlers: extract, call the domain operation, map the result. No rules live here.
 
 pub mod auth_configs;
+pub mod events;
 pub mod health;
 pub mod register;
 pub mod signin;

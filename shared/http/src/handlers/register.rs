@@ -23,14 +23,17 @@ pub async fn token(
 pub async fn begin(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
     Body(body): Body<BrowserBody>,
 ) -> Result<Json<Value>, ApiError> {
+    let client = client_info(&state, &headers);
     let (data, session) = register::begin(
         &state.service,
         &caller,
         body.token.as_deref(),
         body.rpid.as_deref(),
         body.origin.as_deref(),
+        &client,
     )
     .await?;
     Ok(Json(json!({ "data": data, "session": session })))

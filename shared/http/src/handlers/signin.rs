@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 pub async fn begin(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
     Body(body): Body<BrowserBody>,
 ) -> Result<Json<Value>, ApiError> {
     let input = SigninBeginInput {
@@ -24,7 +25,8 @@ pub async fn begin(
         rp_id: body.rpid,
         origin: body.origin,
     };
-    let (data, session) = signin::begin(&state.service, &caller, input).await?;
+    let client = client_info(&state, &headers);
+    let (data, session) = signin::begin(&state.service, &caller, input, &client).await?;
     Ok(Json(json!({ "data": data, "session": session })))
 }
 
