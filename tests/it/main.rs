@@ -3,6 +3,7 @@
 
 mod authenticator;
 mod harness;
+mod health;
 mod moto;
 
 mod adapters;

@@ -59,4 +59,32 @@ impl Mailer for SesMailer {
             .map_err(ses_error)?;
         Ok(out.message_id().unwrap_or_default().to_string())
     }
+
+    /// The sender identity must exist and be verified: the address itself, or its domain.
+    async fn health(&self, from: &str) -> StoreResult<String> {
+        let address = from.rsplit('<').next().unwrap_or(from).trim_end_matches('>').trim();
+        let domain = address.rsplit('@').next().unwrap_or(address);
+        for identity in [address, domain] {
+            match self.client.get_email_identity().email_identity(identity).send().await {
+                // AWS sets both once an identity is verified; moto only the status.
+                Ok(out)
+                    if out.verified_for_sending_status()
+                        || out.verification_status()
+                            == Some(&aws_sdk_sesv2::types::VerificationStatus::Success) =>
+                {
+                    return Ok(format!("ses identity {identity}"));
+                }
+                Ok(_) => {
+                    return Err(StoreError::Unavailable(format!(
+                        "ses identity {identity} is not verified"
+                    )));
+                }
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => {
+                    continue;
+                }
+                Err(e) => return Err(ses_error(e)),
+            }
+        }
+        Err(StoreError::Unavailable(format!("no ses identity for {address}")))
+    }
 }

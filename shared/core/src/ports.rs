@@ -288,6 +288,8 @@ pub struct Mail {
 pub trait Mailer: Send + Sync {
     /// Sends `mail`; returns the transport's message id.
     async fn send(&self, mail: &Mail) -> StoreResult<String>;
+    /// Whether mail from `from` can go out now; a short description of the transport.
+    async fn health(&self, from: &str) -> StoreResult<String>;
 }
 
 /// Stores immutable objects by key (S3 on AWS, a folder on one machine): analytics rollups and

@@ -47,6 +47,9 @@ impl Mailer for NoMailer {
     async fn send(&self, _mail: &crate::ports::Mail) -> crate::ports::StoreResult<String> {
         Err(StoreError::Unavailable("no mailer is configured on this host".into()))
     }
+    async fn health(&self, _from: &str) -> crate::ports::StoreResult<String> {
+        Err(StoreError::Unavailable("no mailer is configured (set FERROKEY_MAIL_FROM)".into()))
+    }
 }
 
 /// Key failures logged per app and minute at most.

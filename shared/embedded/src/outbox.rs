@@ -68,4 +68,13 @@ impl Mailer for OutboxMailer {
         tracing::info!(to = %mail.to, subject = %mail.subject, link = link.unwrap_or(""), "mail written to outbox");
         Ok(id)
     }
+
+    async fn health(&self, _from: &str) -> StoreResult<String> {
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || std::fs::create_dir_all(&dir).map(|_| dir))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+            .map(|dir| format!("outbox {}", dir.display()))
+            .map_err(|e| StoreError::Unavailable(format!("outbox: {e}")))
+    }
 }

@@ -63,6 +63,13 @@ pub fn routes() -> Vec<Route> {
     vec![
         row(Method::GET, "/", Anonymous, "health-http", || get(health::root)),
         row(Method::GET, "/health/http", Anonymous, "health-http", || get(health::http)),
+        row(Method::GET, "/health/version", Anonymous, "health-http", || get(health::version)),
+        row(Method::GET, "/health/throw/api", Anonymous, "health-http", || get(health::throw_api)),
+        row(Method::GET, "/health/throw/exception", Anonymous, "health-http", || {
+            get(health::throw_exception)
+        }),
+        row(Method::GET, "/health/storage", Anonymous, "health-storage", || get(health::storage)),
+        row(Method::GET, "/health/mail", Anonymous, "health-mail", || get(health::mail)),
         row(
             Method::POST,
             "/register/token",

@@ -2,12 +2,15 @@
 // (@passwordlessdev/passwordless-nodejs 1.0.1) against a real `ferrokey serve`.
 //
 // Proves that every SDK method hitting POST /alias, GET /alias/list, GET /credentials/list,
-// POST /credentials/delete and POST /users/delete (plus createRegisterToken / verifyToken)
-// works unchanged — including the SDK's lowercase `?userid=` query and its exact
+// POST /credentials/delete, POST /users/delete, POST /signin/generate-token and
+// POST /magic-links/send (plus createRegisterToken / verifyToken) works unchanged — including the SDK's lowercase `?userid=` query and its exact
 // `content-type: application/problem+json` check — and that the effects are real: an alias set
 // through the SDK finds the passkey, a deleted passkey or user can no longer sign in, and
 // refusals arrive as the SDK's ApiException with the server's problem details
-// (API-CONTRACT.md 3.3-3.5, 7.2).
+// (API-CONTRACT.md 3.2-3.7, 7.2) — except where the SDK itself swallows errors:
+// generateAuthenticationToken and verifyToken resolve to null on any error.
+// Magic links are read back from the server's SQLite outbox (<data-dir>/outbox/*.eml); the app
+// may send 10 per 5 minutes, and this file sends 6.
 //
 // Passkeys are registered for real with a small software authenticator (P-256 / ES256, 'none'
 // attestation) that posts the browser client's exact JSON to /register/* and /signin/*.
@@ -19,7 +22,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiException, PasswordlessClient, RegisterOptions } from '@passwordlessdev/passwordless-nodejs';
+import {
+  ApiException, GenerateAuthenticationTokenRequest, PasswordlessClient, RegisterOptions, SendMagicLinkRequest,
+} from '@passwordlessdev/passwordless-nodejs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const repo = path.resolve(here, '../../..');
@@ -27,8 +32,11 @@ const binary = process.env.FERROKEY_BIN || path.join(repo, 'target/debug/ferroke
 const RPID = 'example.com';
 const ORIGIN = 'https://app.example.com';
 const PROBLEM_TYPE = 'https://docs.passwordless.dev/guide/errors.html#';
+// Magic links from an app younger than 24 h may only go to its admins (`app create --admin-email`).
+const ADMIN_EMAIL = 'node-admin@example.com';
+const MAIL_FROM = 'no-reply@ferrokey-node.test';
 
-let server, app, api, sdk;
+let server, app, api, sdk, outbox;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrokey-methods-'));
 
 async function freePort() {
@@ -41,10 +49,13 @@ async function freePort() {
 
 before(async () => {
   const data = path.join(tmp, 'data');
-  app = JSON.parse(execFileSync(binary, ['app', 'create', 'methodsapp', '--data-dir', data], { encoding: 'utf8' }));
+  outbox = path.join(data, 'outbox');
+  app = JSON.parse(execFileSync(binary, ['app', 'create', 'methodsapp', '--admin-email', ADMIN_EMAIL, '--data-dir', data], { encoding: 'utf8' }));
   const port = await freePort();
   api = `http://127.0.0.1:${port}`;
-  server = spawn(binary, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', data], { stdio: 'ignore' });
+  server = spawn(binary, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', data], {
+    stdio: 'ignore', env: { ...process.env, FERROKEY_MAIL_FROM: MAIL_FROM },
+  });
   sdk = new PasswordlessClient(app.apiSecret, { baseUrl: api });
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(`${api}/health/http`)).ok) return; } catch {}
@@ -358,4 +369,201 @@ test('deleteUser removes the passkeys and aliases; they no longer sign in', asyn
 test('an empty userid is ApiException 400', async () => {
   await assertApiException(sdk.listAliases(''), 400);
   await assertApiException(sdk.listCredentials(''), 400);
+});
+
+// -- generated sign-in tokens, magic links (API-CONTRACT.md 3.2, 3.6, 3.7) -----------------
+
+const GENERATE_DISABLED = "The 'POST /signin/generate-token' endpoint is disabled";
+const MAGIC_LINKS_DISABLED = 'You must enable Magic Links in settings in order to use this feature.';
+const NO_TOKEN_TEMPLATE = 'You have provided a UrlTemplate without a $TOKEN template. Please include it like so: https://www.example.com?token=$TOKEN';
+const VALIDATION_TYPE = 'https://tools.ietf.org/html/rfc9110#section-15.5.1';
+
+/** A raw backend POST (the Node SDK has no features method, and it hides generate-token errors). */
+async function secretPost(route, body) {
+  const res = await fetch(`${api}/${route}`, {
+    method: 'POST',
+    headers: { ApiSecret: app.apiSecret, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, contentType: res.headers.get('content-type'), body: text ? JSON.parse(text) : null };
+}
+
+async function setFeatures(features) {
+  const res = await secretPost('apps/features', features);
+  assert.equal(res.status, 204, JSON.stringify(res.body));
+}
+
+/** What verifyToken returned for a token no WebAuthn ceremony produced; once only. */
+async function assertVerifiedOnce(token, { userId, type, ttl, purpose, issuedAfter }) {
+  const user = await sdk.verifyToken(token);
+  assert.ok(user, `verifyToken refused ${token}`);
+  assert.equal(user.success, true);
+  assert.equal(user.userId, userId);
+  assert.equal(user.type, type);
+  assert.equal(user.purpose, purpose);
+  for (const member of ['origin', 'device', 'country', 'credentialId']) assert.equal(user[member], '', `${member} in ${JSON.stringify(user)}`);
+  assert.equal(user.nickname, null);
+  const issued = Date.parse(user.timestamp);
+  assert.ok(issued >= issuedAfter - 2000 && issued <= Date.now() + 2000, user.timestamp);
+  const lifetime = (Date.parse(user.expiresAt) - issued) / 1000;
+  assert.ok(Math.abs(lifetime - ttl) < 1, `expiresAt - timestamp = ${lifetime}s, want ${ttl}s`);
+  // Single-use (Ferrokey decision); the SDK reports the refusal as null.
+  assert.equal(await sdk.verifyToken(token), null, 'a verify token works once');
+  const replay = await secretPost('signin/verify', { token });
+  assert.equal(replay.status, 400);
+  assert.equal(replay.body.errorCode, 'invalid_token');
+  return user;
+}
+
+/** Every message in the outbox to `to`, oldest first: { to, from, subject, text, html }. */
+function mailTo(to) {
+  if (!fs.existsSync(outbox)) return [];
+  return fs.readdirSync(outbox).filter((n) => n.endsWith('.eml')).sort().map((name) => {
+    const eml = fs.readFileSync(path.join(outbox, name), 'utf8');
+    const header = (h) => (eml.match(new RegExp(`^${h}: (.*)$`, 'mi')) || [])[1]?.trim();
+    const boundary = (eml.match(/boundary="([^"]+)"/) || [])[1];
+    const parts = boundary ? eml.split(`--${boundary}`).slice(1, -1) : [];
+    const part = (type) => {
+      const found = parts.find((p) => new RegExp(`^\\s*Content-Type: ${type}`, 'i').test(p));
+      return found === undefined ? undefined : found.slice(found.search(/\r?\n\r?\n/)).trim();
+    };
+    return { to: header('To'), from: header('From'), subject: header('Subject'), text: part('text/plain'), html: part('text/html') };
+  }).filter((m) => m.to?.toLowerCase() === to.toLowerCase());
+}
+
+const unescapeHtml = (s) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** The one new message to `to` since `before`, with its link checked against the template. */
+function newMagicLink(to, before, template) {
+  const fresh = mailTo(to).slice(before.length);
+  assert.equal(fresh.length, 1, `new messages to ${to}: ${JSON.stringify(fresh)}`);
+  const [mail] = fresh;
+  const host = new URL(template.replace(/\$token/gi, 'x')).host;
+  assert.equal(mail.to, to);
+  assert.equal(mail.subject, `Sign in to ${host}`);
+  assert.equal(mail.from, `"Sign in to ${host}" <${MAIL_FROM}>`);
+  const buttons = [...(mail.html ?? '').matchAll(/<a href="([^"]*)"[^>]*>Click here to sign in<\/a>/g)];
+  assert.equal(buttons.length, 1, mail.html);
+  const link = unescapeHtml(buttons[0][1]);
+  assert.equal(mail.text, `Please click the link or copy into your browser of choice to log in to ${host}: ${link}. If you did not request this email, it is safe to ignore.`);
+  const escaped = template.split(/\$token/i).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const match = link.match(new RegExp(`^${escaped.join('(verify_[A-Za-z0-9_-]+)')}$`));
+  assert.ok(match, `link ${link} is not ${template} with a verify token`);
+  assert.equal(new Set(match.slice(1)).size, 1, 'the same token for every $TOKEN');
+  return match[1];
+}
+
+for (const ttl of [undefined, 600]) {
+  test(`generateAuthenticationToken (timeToLive ${ttl}) → verifyToken once, type generated_signin`, async () => {
+    const userId = uniq('gen'); // the endpoint does not require the user to exist
+    const issuedAfter = Date.now();
+    const generated = await sdk.generateAuthenticationToken(new GenerateAuthenticationTokenRequest(userId, ttl));
+    assert.ok(generated, 'generateAuthenticationToken returned null');
+    assert.deepEqual(Object.keys(generated), ['token']);
+    assert.ok(generated.token.startsWith('verify_'), generated.token);
+    await assertVerifiedOnce(generated.token, { userId, type: 'generated_signin', ttl: ttl ?? 120, purpose: 'sign-in', issuedAfter });
+  });
+}
+
+test('generateAuthenticationToken posts the request object as is: a purpose reaches the token', async () => {
+  const userId = uniq('genpurpose');
+  const issuedAfter = Date.now();
+  const generated = await sdk.generateAuthenticationToken({ userId, timeToLive: 300, purpose: 'step-up' });
+  assert.ok(generated?.token?.startsWith('verify_'), JSON.stringify(generated));
+  await assertVerifiedOnce(generated.token, { userId, type: 'generated_signin', ttl: 300, purpose: 'step-up', issuedAfter });
+});
+
+test('generateAuthenticationToken resolves to null when the server refuses (SDK swallows the error)', async () => {
+  for (const request of [new GenerateAuthenticationTokenRequest(uniq('genbad'), 0),
+    new GenerateAuthenticationTokenRequest(uniq('genbad'), 604801),
+    new GenerateAuthenticationTokenRequest('', 60)]) {
+    assert.equal(await sdk.generateAuthenticationToken(request), null, JSON.stringify(request));
+    // The same body, raw: a validation 400 (so the null above is the server's refusal).
+    const raw = await secretPost('signin/generate-token', request);
+    assert.equal(raw.status, 400, JSON.stringify(raw.body));
+    assert.equal(raw.contentType, 'application/problem+json');
+    assert.equal(raw.body.type, VALIDATION_TYPE);
+    assert.deepEqual(Object.keys(raw.body.errors), [request.userId ? 'timeToLive' : 'userId'], JSON.stringify(raw.body));
+  }
+});
+
+test('generate-token switched off (POST /apps/features): SDK null, server 403; on again: works', async () => {
+  const userId = uniq('genswitch');
+  assert.ok(await sdk.generateAuthenticationToken(new GenerateAuthenticationTokenRequest(userId)), 'control: on by default');
+  await setFeatures({ enableManuallyGeneratedAuthenticationTokens: false });
+  try {
+    assert.equal(await sdk.generateAuthenticationToken(new GenerateAuthenticationTokenRequest(userId)), null);
+    const raw = await secretPost('signin/generate-token', { userId });
+    assert.equal(raw.status, 403);
+    assert.equal(raw.contentType, 'application/problem+json');
+    assert.equal(raw.body.title, GENERATE_DISABLED);
+    assert.equal(raw.body.errorCode ?? null, null);
+  } finally {
+    await setFeatures({ enableManuallyGeneratedAuthenticationTokens: true });
+  }
+  const issuedAfter = Date.now();
+  const generated = await sdk.generateAuthenticationToken(new GenerateAuthenticationTokenRequest(userId, 60));
+  assert.ok(generated, 'generateAuthenticationToken works again');
+  await assertVerifiedOnce(generated.token, { userId, type: 'generated_signin', ttl: 60, purpose: 'sign-in', issuedAfter });
+});
+
+for (const [ttl, template] of [
+  [undefined, 'https://app.example.com/login?next=%2Fhome&token=$TOKEN'],
+  [900, 'https://shop.example.net/magic/$token/go?x=1&y=$Token'],
+]) {
+  test(`sendMagicLink (timeToLive ${ttl}) → outbox → verifyToken once, type magic_link`, async () => {
+    const userId = uniq('magic');
+    const before = mailTo(ADMIN_EMAIL);
+    const issuedAfter = Date.now();
+    const res = await sdk.sendMagicLink(new SendMagicLinkRequest(ADMIN_EMAIL, template, userId, ttl));
+    assert.equal(res.status, 204); // the SDK hands back the axios response
+    assert.equal(res.data, '');
+    const token = newMagicLink(ADMIN_EMAIL, before, template);
+    await assertVerifiedOnce(token, { userId, type: 'magic_link', ttl: ttl ?? 3600, purpose: null, issuedAfter });
+  });
+}
+
+test('sendMagicLink refusals are ApiExceptions: no $TOKEN (400), a stranger from a young app (403)', async () => {
+  const before = mailTo(ADMIN_EMAIL);
+  await assert.rejects(
+    sdk.sendMagicLink(new SendMagicLinkRequest(ADMIN_EMAIL, 'https://app.example.com/login?token=', uniq('notoken'))),
+    (e) => {
+      assert.ok(e instanceof ApiException, `not an ApiException: ${e}`);
+      assert.notEqual(e.details.errorCode, 'unexpected_error', JSON.stringify(e.details));
+      assert.equal(e.details.status, 400);
+      assert.equal(e.details.type, VALIDATION_TYPE);
+      assert.deepEqual(e.details.errors, { urlTemplate: [NO_TOKEN_TEMPLATE] });
+      return true;
+    });
+  assert.equal(mailTo(ADMIN_EMAIL).length, before.length, 'no mail for a refused request');
+
+  const stranger = `${uniq('stranger')}@example.com`;
+  await assertApiException(
+    sdk.sendMagicLink(new SendMagicLinkRequest(stranger, 'https://app.example.com/login?token=$TOKEN', uniq('stranger'))),
+    403, 'magic_link_email_admin_address_only');
+  assert.deepEqual(mailTo(stranger), []);
+});
+
+test('magic links switched off (POST /apps/features): ApiException 403; on again: sent', async () => {
+  const template = 'https://app.example.com/login?token=$TOKEN';
+  const before = mailTo(ADMIN_EMAIL);
+  await setFeatures({ enableMagicLinks: false });
+  try {
+    await assert.rejects(sdk.sendMagicLink(new SendMagicLinkRequest(ADMIN_EMAIL, template, uniq('off'))), (e) => {
+      assert.ok(e instanceof ApiException, `not an ApiException: ${e}`);
+      assert.equal(e.details.status, 403, JSON.stringify(e.details));
+      assert.equal(e.details.title, MAGIC_LINKS_DISABLED);
+      assert.equal(e.details.errorCode ?? null, null);
+      return true;
+    });
+    assert.equal(mailTo(ADMIN_EMAIL).length, before.length, 'no mail while switched off');
+  } finally {
+    await setFeatures({ enableMagicLinks: true });
+  }
+  const userId = uniq('on');
+  const issuedAfter = Date.now();
+  assert.equal((await sdk.sendMagicLink(new SendMagicLinkRequest(ADMIN_EMAIL, template, userId))).status, 204);
+  const token = newMagicLink(ADMIN_EMAIL, before, template);
+  await assertVerifiedOnce(token, { userId, type: 'magic_link', ttl: 3600, purpose: null, issuedAfter });
 });

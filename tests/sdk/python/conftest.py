@@ -1,8 +1,10 @@
 """Fixtures for the official Python SDK (passwordless==2.0.0) compatibility suite.
 
 * ``server``: a real ``ferrokey serve`` process on a free loopback port with one app made by
-  ``ferrokey app create``, once on a fresh SQLite data dir and once on a fresh DynamoDB table
-  in a moto server (every test runs on both stores).
+  ``ferrokey app create --admin-email ...`` (ADMIN_EMAILS: the only addresses a young app may
+  mail magic links to), once on a fresh SQLite data dir and once on a fresh DynamoDB table in a
+  moto server (every test runs on both stores). Mail goes to ``<data_dir>/outbox/*.eml`` on
+  SQLite and to moto's SES (sender MAIL_FROM, a verified identity) on DynamoDB.
 * ``sdk``: the official SDK client (backend side, ApiSecret), built on a requests
   session that remembers the last raw response (the SDK's models drop some fields,
   e.g. ``purpose`` and ``rpId``).
@@ -21,7 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import pytest
 import requests
@@ -36,6 +38,10 @@ RPID = "example.com"
 ORIGIN = "https://app.example.com"
 CLIENT_VERSION = "js-1.1.0"
 STARTUP_TIMEOUT_S = 30.0
+# The app's admin addresses (`app create --admin-email`), in the case they were given.
+ADMIN_EMAILS = ("sdk-admin@example.com", "Second.Admin@example.org")
+# FERROKEY_MAIL_FROM of both servers; on DynamoDB a verified SES identity in moto.
+MAIL_FROM = "no-reply@ferrokey-sdk.test"
 
 
 @dataclass
@@ -46,6 +52,27 @@ class Server:
     api_secret: str
     data_dir: str
     log_path: str
+    store: str = "sqlite"
+    # The moto server holding the table and the SES mail (DynamoDB only).
+    moto_endpoint: Optional[str] = None
+    admin_emails: Tuple[str, ...] = ADMIN_EMAILS
+    # How to run the CLI against this server's store (for tests that need another app).
+    binary: str = ""
+    store_args: Tuple[str, ...] = ()
+    cli_env: Optional[Dict[str, str]] = None
+
+    def create_app(self, app_id: str, admin_emails: Sequence[str] = ()) -> Dict[str, str]:
+        """Another app in this server's store (`ferrokey app create`); its JSON output."""
+        args = [self.binary, "app", "create", app_id, *self.store_args]
+        for email in admin_emails:
+            args += ["--admin-email", email]
+        created = subprocess.run(
+            args, capture_output=True, text=True, timeout=60, env=self.cli_env, check=False
+        )
+        assert created.returncode == 0, (
+            f"`ferrokey app create` exited {created.returncode}: {created.stderr}"
+        )
+        return json.loads(created.stdout)
 
     def log_tail(self, n: int = 60) -> str:
         try:
@@ -105,8 +132,10 @@ def server(request):
     with tempfile.TemporaryDirectory(prefix="ferrokey-sdk-py-") as tmp:
         data_dir = os.path.join(tmp, "data")
         os.makedirs(data_dir)
-        env = dict(os.environ)
+        # The magic-link sender on both stores (the outbox writes it into From too).
+        env = dict(os.environ, FERROKEY_MAIL_FROM=MAIL_FROM)
         store_args = ["--data-dir", data_dir]
+        endpoint = None
         if request.param == "dynamodb":
             endpoint = request.getfixturevalue("moto_endpoint")
             table = f"sdk-{os.getpid()}"
@@ -122,8 +151,19 @@ def server(request):
                 env=env, capture_output=True, text=True, timeout=60, check=True,
             )
             store_args = ["--store", "dynamodb", "--table", table]
+            # SES only sends from a verified identity.
+            import boto3
+
+            boto3.client(
+                "sesv2",
+                endpoint_url=endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="test",
+                aws_secret_access_key="test",
+            ).create_email_identity(EmailIdentity=MAIL_FROM)
+        admin_args = [arg for email in ADMIN_EMAILS for arg in ("--admin-email", email)]
         created = subprocess.run(
-            [str(binary), "app", "create", "sdkapp", *store_args],
+            [str(binary), "app", "create", "sdkapp", *admin_args, *store_args],
             capture_output=True,
             text=True,
             timeout=60,
@@ -156,7 +196,14 @@ def server(request):
                 stdin=subprocess.DEVNULL,
                 env=env,
             )
-        srv = Server(base_url, app_id, api_key, api_secret, data_dir, log_path)
+        srv = Server(
+            base_url, app_id, api_key, api_secret, data_dir, log_path,
+            store=request.param,
+            moto_endpoint=endpoint,
+            binary=str(binary),
+            store_args=tuple(store_args),
+            cli_env=env,
+        )
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT_S
             while True:

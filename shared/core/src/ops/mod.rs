@@ -3,6 +3,7 @@
 pub mod apps;
 pub mod audit;
 pub mod auth_configs;
+pub mod health;
 pub mod log;
 pub mod magic;
 pub mod register;
