@@ -9,6 +9,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ferrokey_core::DomainError;
 use ferrokey_core::ops::register::RegisterTokenInput;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 use webauthn_rs_core::proto::{
@@ -39,29 +40,35 @@ fn decode(field: &str, value: Option<&str>) -> Result<Vec<u8>, ApiError> {
 }
 
 /// `POST /register/token`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct RegisterTokenBody {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "userId")]
     pub userid: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub username: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "displayName")]
     pub displayname: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub attestation: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "authenticatorType")]
     pub authenticatortype: Option<String>,
     #[serde(default)]
     pub discoverable: Option<bool>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "userVerification")]
     pub userverification: Option<String>,
     #[serde(default, deserialize_with = "lenient_strings")]
     pub aliases: Option<Vec<String>>,
     #[serde(default)]
+    #[schemars(rename = "aliasHashing")]
     pub aliashashing: Option<bool>,
     #[serde(default, deserialize_with = "lenient_strings")]
     pub hints: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "expiresAt")]
     pub expiresat: Option<String>,
 }
 
@@ -98,19 +105,22 @@ impl RegisterTokenBody {
 }
 
 /// Any browser-endpoint body: the union of the members the four ceremony endpoints read.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct BrowserBody {
     #[serde(default, deserialize_with = "lenient_string")]
     pub token: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub session: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "RPID")]
     pub rpid: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "Origin")]
     pub origin: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub nickname: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "userId")]
     pub userid: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub alias: Option<String>,
@@ -121,15 +131,17 @@ pub struct BrowserBody {
 }
 
 /// A `PublicKeyCredential` as browsers (and the JS client) send it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct CredentialBody {
     #[serde(default)]
     pub id: Option<String>,
     #[serde(default)]
+    #[schemars(rename = "rawId")]
     pub rawid: Option<String>,
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
     #[serde(default)]
+    #[schemars(rename = "clientExtensionResults")]
     pub clientextensionresults: Option<Value>,
     /// Client 1.1.0 sent `extensions` instead of `clientExtensionResults`.
     #[serde(default)]
@@ -139,19 +151,23 @@ pub struct CredentialBody {
 }
 
 /// The authenticator response inside a credential.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct InnerResponse {
     #[serde(default)]
+    #[schemars(rename = "attestationObject")]
     pub attestationobject: Option<String>,
     #[serde(default)]
+    #[schemars(rename = "clientDataJSON")]
     pub clientdatajson: Option<String>,
     #[serde(default)]
     pub transports: Option<Vec<String>>,
     #[serde(default)]
+    #[schemars(rename = "authenticatorData")]
     pub authenticatordata: Option<String>,
     #[serde(default)]
     pub signature: Option<String>,
     #[serde(default)]
+    #[schemars(rename = "userHandle")]
     pub userhandle: Option<String>,
 }
 

@@ -4,8 +4,9 @@
 mod auth;
 mod client;
 pub mod dto;
-mod handlers;
+pub(crate) mod handlers;
 pub mod json;
+pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod views;

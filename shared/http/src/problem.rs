@@ -39,6 +39,23 @@ impl From<DomainError> for ApiError {
     }
 }
 
+/// A problem document as clients receive it (for the OpenAPI schema; bodies are built below).
+#[derive(Debug, schemars::JsonSchema)]
+#[allow(dead_code)]
+pub struct ProblemDocument {
+    #[schemars(rename = "type")]
+    kind: String,
+    title: String,
+    status: u16,
+    detail: Option<String>,
+    #[schemars(rename = "errorCode")]
+    error_code: Option<String>,
+    /// Validation problems: member → messages.
+    errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    #[schemars(rename = "traceId")]
+    trace_id: Option<String>,
+}
+
 /// The wire parts of one problem.
 struct Problem {
     status: StatusCode,

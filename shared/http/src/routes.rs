@@ -63,6 +63,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         row(Method::GET, "/", Anonymous, "health-http", || get(health::root)),
         row(Method::GET, "/health/http", Anonymous, "health-http", || get(health::http)),
+        row(Method::GET, "/openapi.json", Anonymous, "health-http", || get(crate::openapi::serve)),
         row(Method::GET, "/health/version", Anonymous, "health-http", || get(health::version)),
         row(Method::GET, "/health/throw/api", Anonymous, "health-http", || get(health::throw_api)),
         row(Method::GET, "/health/throw/exception", Anonymous, "health-http", || {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use ferrokey_core::events::Event;
 use ferrokey_core::model::{AliasRecord, AuthConfig, StoredCredential};
 use ferrokey_core::ports::UserSummary;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// `2023-04-21T13:33:50.0764103`: UTC, as upstream returns stored dates.
@@ -15,13 +16,41 @@ pub fn stored_date(t: DateTime<Utc>) -> String {
     format!("{}.{:07}", t.format("%Y-%m-%dT%H:%M:%S"), t.timestamp_subsec_nanos() / 100)
 }
 
+/// `{"token": "..."}`: a register or verify token.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TokenReply {
+    pub token: String,
+}
+
+/// A ceremony's begin: the options for `navigator.credentials` and the session token.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BeginReply {
+    /// PublicKeyCredentialCreationOptions or RequestOptions, base64url binary members.
+    pub data: serde_json::Map<String, serde_json::Value>,
+    pub session: String,
+}
+
+/// A JSON value as an object (begin options always are one).
+pub fn object(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    match value {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// `{"count": n}`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CountReply {
+    pub count: u64,
+}
+
 /// `{"values": [...]}`, the envelope of every list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Values<T> {
     pub values: Vec<T>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Descriptor {
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -32,7 +61,7 @@ pub struct Descriptor {
 }
 
 /// One credential of `/credentials/list`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialView {
     pub descriptor: Descriptor,
@@ -85,7 +114,7 @@ impl From<StoredCredential> for CredentialView {
 }
 
 /// One alias of `/alias/list`: the stored hash, the plaintext only when stored unhashed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AliasView {
     pub user_id: String,
@@ -106,7 +135,7 @@ impl AliasView {
 }
 
 /// One user of `/users/list`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     pub user_id: String,
@@ -136,7 +165,7 @@ pub fn offset_date(t: DateTime<Utc>) -> String {
 
 /// One configuration of `/auth-configs/list`: the user verification as its WebAuthn string,
 /// the lifetime in whole seconds, hints as upstream's C# names joined by `", "`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthConfigView {
     pub purpose: String,
@@ -167,7 +196,7 @@ impl From<AuthConfig> for AuthConfigView {
 }
 
 /// One event of `/events`; the type and severity by name.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EventView {
     pub performed_at: String,
@@ -196,7 +225,7 @@ impl From<Event> for EventView {
 }
 
 /// The `/events` response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EventsView {
     pub tenant_id: String,

@@ -8,26 +8,30 @@ use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use ferrokey_core::keys::Caller;
 use ferrokey_core::ops::auth_configs::{self, AuthConfigInput};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct PurposeQuery {
     #[serde(default, deserialize_with = "lenient_string")]
     pub purpose: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct AuthConfigBody {
     #[serde(default, deserialize_with = "lenient_string")]
     pub purpose: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "userVerificationRequirement")]
     pub userverificationrequirement: Option<String>,
     /// `"hh:mm:ss"` as upstream takes it; a number of seconds is accepted too.
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "timeToLive")]
     pub timetolive: Option<String>,
     #[serde(default, deserialize_with = "lenient_strings")]
     pub hints: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "performedBy")]
     pub performedby: Option<String>,
 }
 
@@ -43,7 +47,7 @@ impl AuthConfigBody {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Configurations {
     pub configurations: Vec<AuthConfigView>,
 }

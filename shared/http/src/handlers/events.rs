@@ -7,13 +7,16 @@ use axum::Json;
 use axum::extract::{Extension, State};
 use ferrokey_core::keys::Caller;
 use ferrokey_core::ops::log;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct EventsQuery {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "pageNumber")]
     pub pagenumber: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "numberOfResults")]
     pub numberofresults: Option<String>,
 }
 

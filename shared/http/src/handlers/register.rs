@@ -3,21 +3,21 @@
 use crate::client::client_info;
 use crate::dto::{BrowserBody, RegisterTokenBody, credential};
 use crate::json::Body;
+use crate::views::{BeginReply, TokenReply};
 use crate::{AppState, problem::ApiError};
 use axum::Json;
 use axum::extract::{Extension, State};
 use axum::http::HeaderMap;
 use ferrokey_core::keys::Caller;
 use ferrokey_core::ops::register::{self, RegisterCompleteInput};
-use serde_json::{Value, json};
 
 pub async fn token(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Body(body): Body<RegisterTokenBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TokenReply>, ApiError> {
     let token = register::token(&state.service, &caller, body.into_input()?).await?;
-    Ok(Json(json!({ "token": token })))
+    Ok(Json(TokenReply { token }))
 }
 
 pub async fn begin(
@@ -25,7 +25,7 @@ pub async fn begin(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Body(body): Body<BrowserBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<BeginReply>, ApiError> {
     let client = client_info(&state, &headers);
     let (data, session) = register::begin(
         &state.service,
@@ -36,7 +36,7 @@ pub async fn begin(
         &client,
     )
     .await?;
-    Ok(Json(json!({ "data": data, "session": session })))
+    Ok(Json(BeginReply { data: crate::views::object(data), session }))
 }
 
 pub async fn complete(
@@ -44,7 +44,7 @@ pub async fn complete(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Body(body): Body<BrowserBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TokenReply>, ApiError> {
     let response = credential(body.response)?;
     let discoverable = response.resident_key();
     let input = RegisterCompleteInput {
@@ -57,5 +57,5 @@ pub async fn complete(
     };
     let client = client_info(&state, &headers);
     let token = register::complete(&state.service, &caller, input, &client).await?;
-    Ok(Json(json!({ "token": token })))
+    Ok(Json(TokenReply { token }))
 }

@@ -3,6 +3,7 @@
 use crate::client::client_info;
 use crate::dto::{BrowserBody, credential};
 use crate::json::Body;
+use crate::views::{BeginReply, TokenReply};
 use crate::{AppState, problem::ApiError};
 use axum::Json;
 use axum::extract::{Extension, State};
@@ -10,14 +11,13 @@ use axum::http::HeaderMap;
 use ferrokey_core::keys::Caller;
 use ferrokey_core::ops::signin::{self, SigninBeginInput, SigninCompleteInput};
 use ferrokey_core::ops::verify::{self, VerifiedToken};
-use serde_json::{Value, json};
 
 pub async fn begin(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Body(body): Body<BrowserBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<BeginReply>, ApiError> {
     let input = SigninBeginInput {
         user_id: body.userid,
         alias: body.alias,
@@ -27,7 +27,7 @@ pub async fn begin(
     };
     let client = client_info(&state, &headers);
     let (data, session) = signin::begin(&state.service, &caller, input, &client).await?;
-    Ok(Json(json!({ "data": data, "session": session })))
+    Ok(Json(BeginReply { data: crate::views::object(data), session }))
 }
 
 pub async fn complete(
@@ -35,7 +35,7 @@ pub async fn complete(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Body(body): Body<BrowserBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TokenReply>, ApiError> {
     let input = SigninCompleteInput {
         session: body.session,
         rp_id: body.rpid,
@@ -44,7 +44,7 @@ pub async fn complete(
     };
     let client = client_info(&state, &headers);
     let token = signin::complete(&state.service, &caller, input, &client).await?;
-    Ok(Json(json!({ "token": token })))
+    Ok(Json(TokenReply { token }))
 }
 
 pub async fn verify(

@@ -2,6 +2,7 @@
 //! feature calls.
 
 use crate::json::{Body, lenient_string};
+use crate::views::TokenReply;
 use crate::{AppState, problem::ApiError};
 use axum::Json;
 use axum::extract::{Extension, State};
@@ -10,20 +11,24 @@ use ferrokey_core::keys::Caller;
 use ferrokey_core::ops::apps::{self, FeaturesPatch};
 use ferrokey_core::ops::magic::{self, MagicLinkInput};
 use ferrokey_core::ops::verify::{self, GenerateTokenInput};
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct GenerateTokenBody {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "userId")]
     pub userid: Option<String>,
     #[serde(default)]
+    #[schemars(rename = "timeToLive")]
     pub timetolive: Option<i64>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub purpose: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "RPID")]
     pub rpid: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "Origin")]
     pub origin: Option<String>,
 }
 
@@ -31,7 +36,7 @@ pub async fn generate_token(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Body(body): Body<GenerateTokenBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TokenReply>, ApiError> {
     let input = GenerateTokenInput {
         user_id: body.userid,
         time_to_live: body.timetolive,
@@ -40,18 +45,22 @@ pub async fn generate_token(
         origin: body.origin,
     };
     let token = verify::generate(&state.service, &caller, input).await?;
-    Ok(Json(json!({ "token": token })))
+    Ok(Json(TokenReply { token }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct MagicLinkBody {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "emailAddress")]
     pub emailaddress: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "urlTemplate")]
     pub urltemplate: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "userId")]
     pub userid: Option<String>,
     #[serde(default)]
+    #[schemars(rename = "timeToLive")]
     pub timetolive: Option<i64>,
 }
 
@@ -71,15 +80,19 @@ pub async fn send_magic_link(
 }
 
 /// Unknown members (the Python SDK sends `auditLoggingRetentionPeriod`) are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct FeaturesBody {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "performedBy")]
     pub performedby: Option<String>,
     #[serde(default)]
+    #[schemars(rename = "eventLoggingRetentionPeriod")]
     pub eventloggingretentionperiod: Option<i64>,
     #[serde(default)]
+    #[schemars(rename = "enableManuallyGeneratedAuthenticationTokens")]
     pub enablemanuallygeneratedauthenticationtokens: Option<bool>,
     #[serde(default)]
+    #[schemars(rename = "enableMagicLinks")]
     pub enablemagiclinks: Option<bool>,
 }
 

@@ -2,7 +2,7 @@
 //! `/users/count`, `/users/delete`.
 
 use crate::json::{Body, Query, lenient_string, lenient_strings};
-use crate::views::{AliasView, CredentialView, UserView, Values};
+use crate::views::{AliasView, CountReply, CredentialView, UserView, Values};
 use crate::{AppState, problem::ApiError};
 use axum::Json;
 use axum::extract::{Extension, State};
@@ -11,19 +11,21 @@ use base64::Engine;
 use ferrokey_core::DomainError;
 use ferrokey_core::keys::Caller;
 use ferrokey_core::ops::users;
+use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 /// A body or query naming one user.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct UserBody {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "userId")]
     pub userid: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct AliasBody {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "userId")]
     pub userid: Option<String>,
     #[serde(default, deserialize_with = "lenient_strings")]
     pub aliases: Option<Vec<String>>,
@@ -31,9 +33,10 @@ pub struct AliasBody {
     pub hashing: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct CredentialIdBody {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schemars(rename = "credentialId")]
     pub credentialid: Option<String>,
 }
 
@@ -126,8 +129,8 @@ pub async fn list_users(
 pub async fn count_users(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "count": users::count_users(&state.service, &caller).await? })))
+) -> Result<Json<CountReply>, ApiError> {
+    Ok(Json(CountReply { count: users::count_users(&state.service, &caller).await? }))
 }
 
 /// 200 with an empty body, as upstream answers `/users/delete`.
