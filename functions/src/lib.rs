@@ -6,8 +6,10 @@
 
 use ferrokey_http::{AppState, router_for};
 
-/// Builds the state once per cold start and serves `lambda`'s routes until the runtime stops.
-pub async fn run(lambda: &'static str) -> Result<(), lambda_http::Error> {
+pub use lambda_http;
+
+/// JSON logs (CloudWatch adds the time), filtered by `RUST_LOG`.
+pub fn init_logs() {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
@@ -16,6 +18,11 @@ pub async fn run(lambda: &'static str) -> Result<(), lambda_http::Error> {
         )
         .without_time()
         .init();
+}
+
+/// Builds the state once per cold start and serves `lambda`'s routes until the runtime stops.
+pub async fn run(lambda: &'static str) -> Result<(), lambda_http::Error> {
+    init_logs();
     let service = ferrokey_aws::service_from_env(None).await?;
     let router = router_for(AppState::new(service), lambda)
         .ok_or_else(|| format!("no route in the route table is served by '{lambda}'"))?;

@@ -120,6 +120,19 @@ async fn serve(addr: &str, args: &StoreArgs) -> Result<(), String> {
             }
         });
     }
+    // Today's report snapshot of every app, at start and then hourly (on AWS an EventBridge
+    // schedule runs the same job).
+    let reports = service.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match ferrokey_core::ops::reports::snapshot_all(&reports).await {
+                Ok(n) => tracing::debug!(apps = n, "report snapshots stored"),
+                Err(e) => tracing::warn!(error = %e, "report snapshots failed"),
+            }
+        }
+    });
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;

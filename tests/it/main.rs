@@ -16,6 +16,7 @@ mod events;
 mod hostile;
 mod lambda;
 mod register;
+mod reports;
 mod robustness;
 mod signin;
 mod template;

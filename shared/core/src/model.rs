@@ -176,6 +176,21 @@ pub struct TokenRecord {
     pub payload: String,
 }
 
+/// One day's numbers of an app, for `/reporting/*` (taken by the hourly snapshot job; the last
+/// snapshot of a day stands for it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DailyReport {
+    pub app_id: String,
+    pub day: chrono::NaiveDate,
+    /// Users with at least one passkey.
+    pub users: u64,
+    pub credentials: u64,
+    /// Users who used a passkey on this day (UTC).
+    pub daily_active_users: u64,
+    /// Users who used a passkey on this day or the six before.
+    pub weekly_active_users: u64,
+}
+
 /// An authentication configuration: what a sign-in `purpose` asks of the authenticator and how
 /// long its verify token lives (contract §3.8).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

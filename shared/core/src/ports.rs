@@ -4,7 +4,9 @@
 
 use crate::error::StoreError;
 use crate::events::Event;
-use crate::model::{AliasRecord, ApiKeyRecord, App, AuthConfig, StoredCredential, TokenRecord};
+use crate::model::{
+    AliasRecord, ApiKeyRecord, App, AuthConfig, DailyReport, StoredCredential, TokenRecord,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -25,6 +27,8 @@ pub trait AppStore: Send + Sync {
     /// Creates the app and its first keys atomically; `Conflict` if the app id is taken.
     async fn create_app(&self, app: &App, keys: &[ApiKeyRecord]) -> StoreResult<()>;
     async fn get_app(&self, app_id: &str) -> StoreResult<Option<App>>;
+    /// Every app's id, sorted (scheduled jobs walk them).
+    async fn list_apps(&self) -> StoreResult<Vec<String>>;
     /// Stores `app` with its revision bumped by one, if the stored revision is still
     /// `app.revision` (compare-and-set); `Conflict` if it changed since it was read, or is gone.
     async fn update_app(&self, app: &App) -> StoreResult<()>;
@@ -158,6 +162,15 @@ pub struct UserSummary {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
+/// What [`UserStore::user_stats`] counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserStats {
+    pub users: u64,
+    pub credentials: u64,
+    pub active_since_day: u64,
+    pub active_since_week: u64,
+}
+
 /// Most passkeys one user may hold. Deleting a user removes everything of theirs in one atomic
 /// step, and a DynamoDB transaction holds at most 100 items: 2 per credential (it and its
 /// member), 2 per alias (≤ 10), 1 summary. 32 leaves room and is far above real use.
@@ -190,6 +203,14 @@ pub trait UserStore: Send + Sync {
     /// Deletes all the user's credentials and aliases in one atomic step; returns how many
     /// credentials went.
     async fn delete_user(&self, app_id: &str, user_id: &str) -> StoreResult<u64>;
+    /// The app's user numbers now: users with passkeys, passkeys, and users whose last use is
+    /// at or after `day_start` and `week_start`.
+    async fn user_stats(
+        &self,
+        app_id: &str,
+        day_start: DateTime<Utc>,
+        week_start: DateTime<Utc>,
+    ) -> StoreResult<UserStats>;
 }
 
 /// Everything a [`crate::Service`] needs from storage.
@@ -202,6 +223,7 @@ pub trait Store:
     + CounterStore
     + AuthConfigStore
     + EventStore
+    + ReportStore
 {
 }
 impl<T> Store for T where
@@ -213,6 +235,7 @@ impl<T> Store for T where
         + CounterStore
         + AuthConfigStore
         + EventStore
+        + ReportStore
 {
 }
 
@@ -255,6 +278,20 @@ pub trait EventStore: Send + Sync {
     /// Deletes events older than their app's retention as of `now`; returns how many (hosts
     /// whose store expires items itself do nothing).
     async fn purge_events(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// Daily report snapshots.
+#[async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Stores (or replaces) the report of its app and day.
+    async fn put_report(&self, report: &DailyReport) -> StoreResult<()>;
+    /// The app's reports from `from` to `to` inclusive, oldest first.
+    async fn list_reports(
+        &self,
+        app_id: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> StoreResult<Vec<DailyReport>>;
 }
 
 /// Per-app counters in fixed windows: rate limits and sending quotas.

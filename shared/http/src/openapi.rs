@@ -134,6 +134,28 @@ fn operation(g: &mut SchemaGenerator, method: &Method, path: &str) -> Option<Ope
                 Json(json_of(g.subschema_for::<EventsView>())),
             )
         },
+        (true, "/reporting/credentials/periodic") => Operation {
+            query: &[("from", true), ("to", true)],
+            ..op(
+                "Users and passkeys per day",
+                "reporting",
+                None,
+                Json(json_of(
+                    g.subschema_for::<Vec<crate::handlers::reports::CredentialsReport>>(),
+                )),
+            )
+        },
+        (true, "/reporting/active-users/periodic") => Operation {
+            query: &[("from", true), ("to", true)],
+            ..op(
+                "Daily and weekly active users per day",
+                "reporting",
+                None,
+                Json(json_of(
+                    g.subschema_for::<Vec<crate::handlers::reports::ActiveUsersReport>>(),
+                )),
+            )
+        },
         (true, "/auth-configs/list") => Operation {
             query: &[("purpose", false)],
             ..op(

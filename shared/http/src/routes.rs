@@ -1,7 +1,7 @@
 //! The route table: the single list of (method, path, access, handler, Lambda binary). The local
 //! server mounts all of it, each Lambda binary mounts its own row, and template checks read it.
 
-use crate::handlers::{auth_configs, events, health, register, signin, tokens, users};
+use crate::handlers::{auth_configs, events, health, register, reports, signin, tokens, users};
 use crate::problem::ApiError;
 use crate::{AppState, MAX_BODY_BYTES, auth};
 use axum::Router;
@@ -119,6 +119,20 @@ pub fn routes() -> Vec<Route> {
             post(tokens::set_features)
         }),
         row(Method::GET, "/events", AnySecret, "events-list", || get(events::list)),
+        row(
+            Method::GET,
+            "/reporting/credentials/periodic",
+            AnySecret,
+            "reporting-credentials",
+            || get(reports::credentials),
+        ),
+        row(
+            Method::GET,
+            "/reporting/active-users/periodic",
+            AnySecret,
+            "reporting-active-users",
+            || get(reports::active_users),
+        ),
         row(Method::GET, "/auth-configs/list", AnySecret, "auth-configs-list", || {
             get(auth_configs::list)
         }),

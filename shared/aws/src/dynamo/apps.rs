@@ -3,6 +3,7 @@
 //! Access patterns:
 //! - create app: 1 TransactWriteItems (app + its keys, each `attribute_not_exists(pk)`).
 //! - get app: 1 GetItem `APP#<app>`.
+//! - list apps: Query gsi1 `APPS` (scheduled jobs; every page).
 //! - update app: 1 PutItem on condition the `rev` attribute is unchanged (compare-and-set).
 //! - get API key: 1 GetItem `KEY#<hash>` (the auth path; hosts cache hits, see `KeyCache`).
 //! - add key: 1 conditional PutItem.
@@ -24,6 +25,15 @@ fn key_item(record: &ApiKeyRecord) -> StoreResult<Item> {
     Ok(item)
 }
 
+/// An app item; on gsi1 under `APPS` so jobs can list apps.
+fn app_item(app: &App) -> StoreResult<Item> {
+    let mut item = key(format!("APP#{}", app.app_id), "A");
+    item.insert("record".into(), s(to_json(app)?));
+    item.insert("gsi1pk".into(), s("APPS"));
+    item.insert("gsi1sk".into(), s(&app.app_id));
+    Ok(item)
+}
+
 fn put_new(table: &str, item: Item) -> StoreResult<TransactWriteItem> {
     let put = Put::builder()
         .table_name(table)
@@ -37,8 +47,7 @@ fn put_new(table: &str, item: Item) -> StoreResult<TransactWriteItem> {
 #[async_trait]
 impl AppStore for DynamoStore {
     async fn create_app(&self, app: &App, keys: &[ApiKeyRecord]) -> StoreResult<()> {
-        let mut app_item = key(format!("APP#{}", app.app_id), "A");
-        app_item.insert("record".into(), s(to_json(app)?));
+        let mut app_item = app_item(app)?;
         if app.revision > 0 {
             app_item.insert("rev".into(), super::n(app.revision));
         }
@@ -57,11 +66,18 @@ impl AppStore for DynamoStore {
             .transpose()
     }
 
+    async fn list_apps(&self) -> StoreResult<Vec<String>> {
+        self.gsi1_items("APPS".to_string(), "")
+            .await?
+            .iter()
+            .map(|item| get_s(item, "gsi1sk").map(String::from))
+            .collect()
+    }
+
     async fn update_app(&self, app: &App) -> StoreResult<()> {
         let mut new = app.clone();
         new.revision += 1;
-        let mut item = key(format!("APP#{}", new.app_id), "A");
-        item.insert("record".into(), s(to_json(&new)?));
+        let mut item = app_item(&new)?;
         item.insert("rev".into(), super::n(new.revision));
         let mut put = self.client.put_item().table_name(&self.table).set_item(Some(item));
         // Records from before revisions existed have no `rev` attribute: revision 0.

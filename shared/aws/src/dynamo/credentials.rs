@@ -76,14 +76,21 @@ impl DynamoStore {
         let mut items = Vec::new();
         let mut start: Option<HashMap<String, AttributeValue>> = None;
         loop {
-            let out = self
+            let query = self
                 .client
                 .query()
                 .table_name(&self.table)
                 .index_name("gsi1")
-                .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :k)")
-                .expression_attribute_values(":p", s(partition.clone()))
-                .expression_attribute_values(":k", s(prefix))
+                .expression_attribute_values(":p", s(partition.clone()));
+            // DynamoDB refuses an empty begins_with operand: no prefix means all of it.
+            let query = if prefix.is_empty() {
+                query.key_condition_expression("gsi1pk = :p")
+            } else {
+                query
+                    .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :k)")
+                    .expression_attribute_values(":k", s(prefix))
+            };
+            let out = query
                 .set_exclusive_start_key(start)
                 .set_limit(self.page_size)
                 .send()

@@ -5,7 +5,7 @@
 //!
 //! | item | pk | sk | gsi1pk / gsi1sk | other attributes |
 //! |---|---|---|---|---|
-//! | app | `APP#<app>` | `A` | – | `record` (JSON) |
+//! | app | `APP#<app>` | `A` | `APPS` / `<app>` | `record` (JSON), `rev` |
 //! | API key | `KEY#<hash>` | `K` | `APPKEYS#<app>` / `<keyId>#<hash>` | `record` |
 //! | credential | `CRED#<app>#<b64url id>` | `C` | – | `record`, `counter`, `last_used_at`, `country`, `device`, `bs`, `be` |
 //! | alias | `ALIAS#<app>#<hash>` | `L` | – | `user_id`, `plaintext` |
@@ -15,6 +15,7 @@
 //! | counter | `COUNT#<app>#<name>` | `N` | – | `value`, `ttl` |
 //! | auth configuration | `CFG#<app>` | purpose | – | `record`, `last_used` |
 //! | event | `EVT#<app>` | `<ms>#<id>` | – | `record`, `ttl` |
+//! | daily report | `REPORT#<app>` | `yyyy-mm-dd` | – | `record` |
 //!
 //! A credential's fields that change at sign-in are attributes of their own, so a sign-in
 //! updates them with one conditional UpdateItem (no read-modify-write) and reads overlay them
@@ -27,6 +28,7 @@ mod counters;
 mod credentials;
 mod events;
 mod partition;
+mod reports;
 mod table;
 mod tokens;
 mod users;

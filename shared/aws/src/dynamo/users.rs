@@ -8,6 +8,7 @@
 //! - list users: Query gsi1 `APPUSERS#<app>`, pages until `limit` users (eventually consistent).
 //! - count users: Query gsi1 `APPUSERS#<app>` with `Select COUNT` and `creds > 0`, every page:
 //!   read capacity grows with the app's users.
+//! - user stats (the report job): the list-users Query over every page.
 //! - delete user: 1 Query of the partition + 1 TransactWriteItems deleting every member, what
 //!   it points to and the summary, on condition the summary's count is still what was read
 //!   (retried a few times if a registration slipped in between).
@@ -20,9 +21,10 @@ use super::partition::{
 use super::{DynamoStore, build_error, get_s, key, n, s, sdk_error};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Select, TransactWriteItem};
+use chrono::{DateTime, Utc};
 use ferrokey_core::StoreError;
 use ferrokey_core::model::{AliasRecord, StoredCredential};
-use ferrokey_core::ports::{CONFLICT_ALIAS, StoreResult, UserStore, UserSummary};
+use ferrokey_core::ports::{CONFLICT_ALIAS, StoreResult, UserStats, UserStore, UserSummary};
 use std::collections::HashMap;
 
 /// Tries left when a user's partition changes between read and delete.
@@ -155,6 +157,25 @@ impl UserStore for DynamoStore {
                 _ => return Ok(count),
             }
         }
+    }
+
+    async fn user_stats(
+        &self,
+        app_id: &str,
+        day_start: DateTime<Utc>,
+        week_start: DateTime<Utc>,
+    ) -> StoreResult<UserStats> {
+        // Every user summary of the app (the users listing's Query, all of it).
+        let users = self.list_users(app_id, usize::MAX).await?;
+        let mut stats = UserStats::default();
+        for user in users.iter().filter(|u| u.credentials > 0) {
+            stats.users += 1;
+            stats.credentials += user.credentials;
+            let used = user.last_used_at.unwrap_or_default();
+            stats.active_since_day += u64::from(used >= day_start);
+            stats.active_since_week += u64::from(used >= week_start);
+        }
+        Ok(stats)
     }
 
     async fn delete_user(&self, app_id: &str, user_id: &str) -> StoreResult<u64> {

@@ -7,6 +7,7 @@ pub mod health;
 pub mod log;
 pub mod magic;
 pub mod register;
+pub mod reports;
 pub mod session;
 pub mod signin;
 pub mod users;

@@ -47,6 +47,20 @@ impl AppStore for SqliteStore {
         .await
     }
 
+    async fn list_apps(&self) -> StoreResult<Vec<String>> {
+        self.with(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT app_id FROM apps ORDER BY app_id").map_err(unavailable)?;
+            let ids = stmt
+                .query_map([], |r| r.get(0))
+                .map_err(unavailable)?
+                .collect::<Result<_, _>>()
+                .map_err(unavailable)?;
+            Ok(ids)
+        })
+        .await
+    }
+
     async fn update_app(&self, app: &App) -> StoreResult<()> {
         let expected = i64::try_from(app.revision).map_err(corrupt)?;
         let mut new = app.clone();

@@ -12,6 +12,7 @@ mod ceremonies;
 mod counters;
 mod credentials;
 mod events;
+mod reports;
 mod tokens;
 mod users;
 
@@ -72,6 +73,12 @@ CREATE TABLE IF NOT EXISTS events (
     id TEXT NOT NULL,
     record TEXT NOT NULL,
     PRIMARY KEY (app_id, performed_at, id)
+);
+CREATE TABLE IF NOT EXISTS reports (
+    app_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (app_id, day)
 );
 CREATE TABLE IF NOT EXISTS counters (
     app_id TEXT NOT NULL,

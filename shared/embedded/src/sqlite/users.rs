@@ -3,8 +3,9 @@
 use super::credentials::replace_aliases;
 use super::{SqliteStore, from_json, millis_to_time, unavailable};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use ferrokey_core::model::{AliasRecord, StoredCredential};
-use ferrokey_core::ports::{StoreResult, UserStore, UserSummary};
+use ferrokey_core::ports::{StoreResult, UserStats, UserStore, UserSummary};
 use rusqlite::params;
 use std::collections::BTreeMap;
 
@@ -125,6 +126,37 @@ impl UserStore for SqliteStore {
                 |r| r.get::<_, i64>(0),
             )
             .map(|n| u64::try_from(n).unwrap_or_default())
+            .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn user_stats(
+        &self,
+        app_id: &str,
+        day_start: DateTime<Utc>,
+        week_start: DateTime<Utc>,
+    ) -> StoreResult<UserStats> {
+        let app_id = app_id.to_string();
+        self.with(move |conn| {
+            // A user is active since a moment when one of their passkeys was used since then.
+            conn.query_row(
+                "SELECT COUNT(DISTINCT user_id), COUNT(*),
+                        COUNT(DISTINCT CASE WHEN last_used_at >= ?2 THEN user_id END),
+                        COUNT(DISTINCT CASE WHEN last_used_at >= ?3 THEN user_id END)
+                 FROM credentials WHERE app_id = ?1",
+                params![app_id, day_start.timestamp_millis(), week_start.timestamp_millis()],
+                |r| {
+                    let n =
+                        |i: usize| r.get::<_, i64>(i).map(|v| u64::try_from(v).unwrap_or_default());
+                    Ok(UserStats {
+                        users: n(0)?,
+                        credentials: n(1)?,
+                        active_since_day: n(2)?,
+                        active_since_week: n(3)?,
+                    })
+                },
+            )
             .map_err(unavailable)
         })
         .await

@@ -4,6 +4,7 @@ pub mod auth_configs;
 pub mod events;
 pub mod health;
 pub mod register;
+pub mod reports;
 pub mod signin;
 pub mod tokens;
 pub mod users;
