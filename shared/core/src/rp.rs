@@ -23,6 +23,9 @@ pub struct RelyingParty {
 /// and port). Longer values are refused before anything echoes them.
 pub const MAX_RP_FIELD_BYTES: usize = 512;
 
+/// The longest DNS name.
+const MAX_HOST_BYTES: usize = 253;
+
 fn invalid(title: String) -> DomainError {
     DomainError::bad_request("invalid_origin", title)
 }
@@ -67,6 +70,13 @@ pub fn validate(rp_id: Option<&str>, origin: Option<&str>) -> Result<RelyingPart
         )));
     }
     let serialized = url.origin().ascii_serialization();
+    // IDNA turns non-ASCII labels into longer punycode, so the bound is checked again on what
+    // is kept and echoed (a DNS name is at most 253 bytes anyway).
+    if host.len() > MAX_HOST_BYTES || serialized.len() > MAX_RP_FIELD_BYTES {
+        return Err(invalid(format!(
+            "The Origin's host must be at most {MAX_HOST_BYTES} bytes once encoded."
+        )));
+    }
     Ok(RelyingParty { rp_id, origin: serialized, origin_url: url })
 }
 
@@ -92,6 +102,10 @@ mod tests {
         assert!(!ok("127.0.0.1", "http://127.0.0.1:8080"));
         assert!(!ok("example.com", "ftp://example.com"));
         assert!(!ok("example.com", "not a url"));
+        // Found by fuzzing: 511 bytes that IDNA grows to 1,331 (fuzz/crashes/rp).
+        let long = format!("https://{}example.com", "ü.".repeat(164));
+        assert!(long.len() <= super::MAX_RP_FIELD_BYTES);
+        assert!(!ok("example.com", &long));
     }
 
     #[test]
