@@ -23,6 +23,9 @@ const B64URL: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// WebAuthn's bound on credential ids.
+pub const MAX_CREDENTIAL_ID_BYTES: usize = 1023;
+
 fn required(field: &str) -> ApiError {
     let name = field.rsplit('.').next().unwrap_or(field);
     let mut title = name.to_string();
@@ -172,13 +175,29 @@ pub struct InnerResponse {
 }
 
 impl CredentialBody {
-    /// The credential id bytes (`rawId`, or `id` when a client sent only that) and the id text.
+    /// The credential id bytes (`rawId`, or `id` when a client sent only that) and the id text,
+    /// at most [`MAX_CREDENTIAL_ID_BYTES`] (WebAuthn's limit): ids are keys in storage and are
+    /// echoed in `unknown_credential` problems.
     fn ids(&self) -> Result<(String, Vec<u8>), ApiError> {
         let raw = match (&self.rawid, &self.id) {
             (Some(raw), _) => decode("response.rawId", Some(raw))?,
             (None, id) => decode("response.id", id.as_deref())?,
         };
+        let too_long = |field: &str| -> ApiError {
+            DomainError::invalid_field(
+                field,
+                format!("A credential id is at most {MAX_CREDENTIAL_ID_BYTES} bytes."),
+            )
+            .into()
+        };
+        if raw.len() > MAX_CREDENTIAL_ID_BYTES {
+            return Err(too_long("response.rawId"));
+        }
         let id = self.id.clone().unwrap_or_else(|| B64URL.encode(&raw));
+        // base64url of 1,023 bytes is 1,364 characters.
+        if id.len() > 1400 {
+            return Err(too_long("response.id"));
+        }
         Ok((id, raw))
     }
 

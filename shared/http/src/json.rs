@@ -50,7 +50,10 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
         }
         serde_path_to_error::deserialize(Value::Object(map)).map(Query).map_err(|e| {
             let path = e.path().to_string();
-            ApiError::WrongType { field: camel_path(&path), message: e.into_inner().to_string() }
+            ApiError::WrongType {
+                field: camel_path(&path),
+                message: bounded(&e.into_inner().to_string()),
+            }
         })
     }
 }
@@ -75,8 +78,23 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     }
     serde_path_to_error::deserialize(lowercase_keys(value)).map_err(|e| {
         let path = e.path().to_string();
-        ApiError::WrongType { field: camel_path(&path), message: e.into_inner().to_string() }
+        ApiError::WrongType {
+            field: camel_path(&path),
+            message: bounded(&e.into_inner().to_string()),
+        }
     })
+}
+
+/// Longest error message passed on: serde's messages quote the offending value, which may be
+/// most of a megabyte.
+const MAX_MESSAGE_CHARS: usize = 200;
+
+fn bounded(message: &str) -> String {
+    if message.chars().count() <= MAX_MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let cut: String = message.chars().take(MAX_MESSAGE_CHARS).collect();
+    format!("{cut}…")
 }
 
 /// Nesting depth check on the raw text, before any recursive parser sees it.

@@ -216,8 +216,18 @@ pub async fn add_trace_id(response: Response) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    // Problem bodies are built in memory from bounded texts (see `ApiError`), so reading one
+    // back cannot fail; if it ever did, the status and headers survive with a minimal body.
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::error!(error = %e, "problem body unreadable");
+            let status = parts.status.as_u16();
+            axum::body::Bytes::from(
+                json!({"type": ERRORS_URL, "title": "The api has encountered an error", "status": status})
+                    .to_string(),
+            )
+        }
     };
     let body = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(mut map)) => {

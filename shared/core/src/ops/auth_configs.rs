@@ -118,6 +118,9 @@ pub async fn list(
 ) -> Result<Vec<AuthConfig>, DomainError> {
     let app_id = &caller.app_id;
     if let Some(purpose) = purpose.filter(|p| !p.is_empty()) {
+        if !validate::is_valid_purpose(purpose) {
+            return Ok(vec![]); // no configuration can have that name
+        }
         let found = svc.store.get_auth_config(app_id, purpose).await?;
         return Ok(match found {
             Some(config) => vec![config],
@@ -332,6 +335,8 @@ pub async fn delete(
     let purpose = purpose.unwrap_or_default();
     if purpose.is_empty() {
         errors.add("purpose", "The Purpose field is required.");
+    } else {
+        validate::purpose(&mut errors, Some(purpose));
     }
     if performed_by.unwrap_or_default().is_empty() {
         errors.add("performedBy", "The PerformedBy field is required.");

@@ -29,6 +29,8 @@ const MAX_HINTS: usize = 3;
 const MAX_NICKNAME_CHARS: usize = 64;
 /// Longest username or display name: authenticators show (and may cut) far less.
 const MAX_NAME_CHARS: usize = 256;
+/// Longest option string (`authenticatorType` and friends); the valid ones are far shorter.
+const MAX_OPTION_CHARS: usize = 32;
 
 /// `POST /register/token` input.
 #[derive(Debug, Clone, Default)]
@@ -74,6 +76,16 @@ pub async fn token(
     for (field, value) in [("username", &input.username), ("displayName", &input.display_name)] {
         if value.as_ref().is_some_and(|v| v.chars().count() > MAX_NAME_CHARS) {
             errors.add(field, format!("At most {MAX_NAME_CHARS} characters."));
+        }
+    }
+    // Parsed at /register/begin (as upstream does), but kept in the token: bounded now.
+    for (field, value) in [
+        ("attestation", &input.attestation),
+        ("authenticatorType", &input.authenticator_type),
+        ("userVerification", &input.user_verification),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > MAX_OPTION_CHARS) {
+            errors.add(field, format!("At most {MAX_OPTION_CHARS} characters."));
         }
     }
     let aliases = input.aliases.unwrap_or_default();

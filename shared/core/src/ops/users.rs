@@ -75,7 +75,8 @@ pub async fn list_aliases(
     if user_id.is_empty() {
         return Err(DomainError::bad_request_uncoded("UserId is empty"));
     }
-    Ok(svc.store.list_aliases(&caller.app_id, user_id).await?)
+    let user_id = required_user_id(Some(user_id))?;
+    Ok(svc.store.list_aliases(&caller.app_id, &user_id).await?)
 }
 
 /// `GET|POST /credentials/list`: the user's passkeys, oldest first. A user id too long to be a

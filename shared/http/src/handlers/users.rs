@@ -103,9 +103,21 @@ fn credential_id(value: Option<&str>) -> Result<Vec<u8>, ApiError> {
         );
     }
     let unpadded = value.trim_end_matches('=');
-    URL_SAFE_NO_PAD.decode(unpadded).or_else(|_| STANDARD.decode(value)).map_err(|_| {
-        DomainError::invalid_field("credentialId", "The value is not valid base64url.").into()
-    })
+    let id =
+        URL_SAFE_NO_PAD.decode(unpadded).or_else(|_| STANDARD.decode(value)).map_err(|_| {
+            ApiError::from(DomainError::invalid_field(
+                "credentialId",
+                "The value is not valid base64url.",
+            ))
+        })?;
+    if id.len() > crate::dto::MAX_CREDENTIAL_ID_BYTES {
+        return Err(DomainError::invalid_field(
+            "credentialId",
+            format!("A credential id is at most {} bytes.", crate::dto::MAX_CREDENTIAL_ID_BYTES),
+        )
+        .into());
+    }
+    Ok(id)
 }
 
 pub async fn delete_credential(
