@@ -8,9 +8,9 @@
 //!
 //! Invariants checked: no panic; refusals are 4xx; an accepted pair has a lower-case RP ID
 //! equal to the trimmed input, an origin over https (or http for `localhost` /
-//! `*.localhost`) whose host is the RP ID or a subdomain of it, neither input over 512 bytes;
-//! and validating the normalised (RP ID, origin) again accepts it unchanged (idempotence),
-//! except for the known over-long IDNA origin described at the end (fuzz/crashes/rp/).
+//! `*.localhost`) whose host is the RP ID or a subdomain of it; inputs and the normalised
+//! origin at most 512 bytes and the host at most 253 (after IDNA: fuzz/crashes/rp/); and
+//! validating the normalised (RP ID, origin) again accepts it unchanged (idempotence).
 #![no_main]
 
 use ferrokey_core::rp::{MAX_RP_FIELD_BYTES, validate};
@@ -41,15 +41,10 @@ fuzz_target!(|s: &str| {
         "http" => assert!(localhost && rp.origin.starts_with("http://")),
         other => panic!("accepted scheme {other:?}"),
     }
-    match validate(Some(&rp.rp_id), Some(&rp.origin)) {
-        Ok(again) => assert_eq!((&again.rp_id, &again.origin), (&rp.rp_id, &rp.origin)),
-        // KNOWN ISSUE, found by this target (reproducers in fuzz/crashes/rp/): the 512-byte
-        // limit is checked on the raw origin, but the URL parser's IDNA step rewrites each
-        // non-ASCII label as longer punycode (`ü.` 3 bytes → `xn--tda.` 8 bytes), so an
-        // accepted `RelyingParty.origin` can be far over MAX_RP_FIELD_BYTES (and its host over
-        // DNS's 253), and re-validating it is refused. Tolerated here, and only this, until
-        // `rp::validate` bounds the normalised origin; then delete this arm.
-        Err(_) if rp.origin.len() > MAX_RP_FIELD_BYTES => {}
-        Err(e) => panic!("normalised {:?} / {:?} refused: {e:?}", rp.rp_id, rp.origin),
-    }
+    // Found by this target (fuzz/crashes/rp/): the bound must hold after IDNA, too.
+    assert!(rp.origin.len() <= MAX_RP_FIELD_BYTES, "normalised origin is {} bytes", rp.origin.len());
+    assert!(host.len() <= 253, "host is {} bytes", host.len());
+    let again = validate(Some(&rp.rp_id), Some(&rp.origin))
+        .unwrap_or_else(|e| panic!("normalised {:?} / {:?} refused: {e:?}", rp.rp_id, rp.origin));
+    assert_eq!((&again.rp_id, &again.origin), (&rp.rp_id, &rp.origin));
 });

@@ -9,11 +9,7 @@ use serde_json::{Value, json};
 /// Values that reach stores and problem texts if nothing bounds them: near the 1 MiB body
 /// limit, past DynamoDB's key (2 KB) and item (400 KB) limits, multi-byte.
 fn big_values() -> Vec<Value> {
-    vec![
-        json!("x".repeat(1000)),
-        json!("é".repeat(35_000)),
-        json!("z".repeat(900_000)),
-    ]
+    vec![json!("x".repeat(1000)), json!("é".repeat(35_000)), json!("z".repeat(900_000))]
 }
 
 fn values() -> Vec<Value> {
