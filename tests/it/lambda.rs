@@ -266,3 +266,55 @@ async fn every_function_answers_api_gateway_events_and_they_complete_a_ceremony(
     assert_eq!(status, 400);
     assert_eq!(problem["errorCode"], "invalid_token");
 }
+
+/// Every function binary of the route table starts on the AWS adapters and answers each of its
+/// rows (a key-protected row with a valid key and an empty request: a 2xx or a 4xx problem,
+/// never its own 404), and the scheduled report job runs.
+#[tokio::test]
+async fn every_route_table_function_serves_its_own_rows() {
+    let endpoint = crate::moto::shared();
+    let dynamo = dynamo_service(endpoint, Arc::new(OffsetClock::default())).await;
+    let keys = dynamo.service.create_app("lambdarows").await.unwrap();
+    let env = [
+        ("FERROKEY_TABLE", dynamo.table.clone()),
+        ("FERROKEY_PEPPER", TEST_PEPPER.to_string()),
+        ("AWS_ENDPOINT_URL", endpoint.to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ACCESS_KEY_ID", "test".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_string()),
+    ];
+    let routes = ferrokey_http::routes();
+    let mut names: Vec<&str> = routes.iter().map(|r| r.lambda).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let mut function = Function::start(name, &env).await;
+        for route in routes.iter().filter(|r| r.lambda == name) {
+            let headers = match route.access.key() {
+                Some((ferrokey_core::error::KeyHeader::ApiKey, _)) => {
+                    json!({"content-type": "application/json", "apikey": keys.api_key})
+                }
+                Some(_) => {
+                    json!({"content-type": "application/json", "apisecret": keys.api_secret})
+                }
+                None => json!({}),
+            };
+            let method = route.method.as_str();
+            let body = (method == "POST").then(|| json!({}));
+            let answer = function.invoke(method, route.path, headers, body).await;
+            let (status, body) = http(&answer);
+            let label = format!("{name}: {method} {}", route.path);
+            if route.path == "/health/throw/exception" {
+                assert_eq!(status, 500, "{label}");
+                continue;
+            }
+            assert!(status < 500 || route.path == "/health/mail", "{label} → {status} {body}");
+            assert_ne!(body["errorCode"], "not_found", "{label} is not served by its function");
+            assert_ne!(status, 401, "{label}: the key was refused: {body}");
+        }
+    }
+    // The scheduled job: any event starts it; it stores today's snapshot of every app.
+    let mut job = Function::start("reports-snapshot", &env).await;
+    let answer = job.invoke("POST", "/", json!({}), None).await;
+    assert_eq!(answer["stored"], 1, "{answer}");
+}
