@@ -290,6 +290,24 @@ pub async fn serve(
 }
 
 impl TestApp {
+    /// A second app on the same store and Router (its own keys), for cross-tenant checks.
+    pub async fn sibling(&self, app_id: &str) -> TestApp {
+        let CreatedApp { api_key, api_secret, .. } =
+            self.service.create_app(app_id).await.expect("sibling app");
+        TestApp {
+            base: self.base.clone(),
+            key: api_key,
+            secret: api_secret,
+            app_id: app_id.to_string(),
+            clock: self.clock.clone(),
+            service: self.service.clone(),
+            http: self.http.clone(),
+            requests: self.requests.clone(),
+            backend: self.backend,
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
     /// POST with arbitrary headers and a raw body.
     pub async fn post_raw(&self, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
         let mut req = self.http.post(format!("{}{path}", self.base)).body(body);
