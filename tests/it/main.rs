@@ -14,6 +14,7 @@ mod cli;
 mod conformance;
 mod cross_app;
 mod events;
+mod faults;
 mod hostile;
 mod lambda;
 mod register;
