@@ -74,7 +74,10 @@ fn credential(app: &str, id: &[u8], user: &str, created_offset: i64) -> StoredCr
         backup_state: false,
         backup_eligible: false,
         discoverable: Some(true),
-        webauthn: "{}".into(),
+        format: 1,
+        user_verified: true,
+        registration_policy: None,
+        webauthn: String::new(),
     }
 }
 

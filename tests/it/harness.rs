@@ -159,6 +159,11 @@ pub async fn dynamo_service_with(
 
 /// The real Router on 127.0.0.1:0 over a fresh store with one app.
 pub async fn spawn(backend: Backend, app_id: &str) -> TestApp {
+    spawn_on(backend, app_id, crate::moto::shared()).await
+}
+
+/// Like [`spawn`], with DynamoDB in the moto server at `endpoint`.
+pub async fn spawn_on(backend: Backend, app_id: &str, endpoint: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = Arc::new(OffsetClock::default());
     let (service, requests) = match backend {
@@ -168,7 +173,7 @@ pub async fn spawn(backend: Backend, app_id: &str) -> TestApp {
             (service, RequestCounter::default())
         }
         Backend::Dynamo => {
-            let d = dynamo_service(crate::moto::shared(), clock.clone()).await;
+            let d = dynamo_service(endpoint, clock.clone()).await;
             (d.service.with_mailer(Arc::new(ses_mailer().await), MAIL_FROM), d.requests)
         }
     };

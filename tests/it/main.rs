@@ -12,6 +12,7 @@ mod auth_configs;
 mod budget;
 mod cli;
 mod conformance;
+mod credential_format;
 mod cross_app;
 mod events;
 mod faults;

@@ -44,11 +44,25 @@ fn wait_ready(endpoint: &str) {
     panic!("moto did not start at {endpoint}");
 }
 
+/// A moto server that lives as long as this test process.
+type Watched = (String, std::sync::Mutex<std::process::Child>);
+
 /// The moto server shared by every test in this process.
 pub fn shared() -> &'static str {
     // The watchdog shell is kept here for the life of the process; it ends on its own.
-    static SERVER: OnceLock<(String, std::sync::Mutex<std::process::Child>)> = OnceLock::new();
-    &SERVER.get_or_init(|| {
+    static SERVER: OnceLock<Watched> = OnceLock::new();
+    &SERVER.get_or_init(start_watched).0
+}
+
+/// A second long-lived moto for tests that send thousands of requests (the DynamoDB robustness
+/// run), so their load does not slow every other test's requests past their timeouts.
+pub fn heavy() -> &'static str {
+    static SERVER: OnceLock<Watched> = OnceLock::new();
+    &SERVER.get_or_init(start_watched).0
+}
+
+fn start_watched() -> Watched {
+    {
         let port = free_port();
         // The shell watches this test process and stops moto when it is gone, so no server
         // outlives the test run.
@@ -57,13 +71,15 @@ pub fn shared() -> &'static str {
             moto_binary().display(),
             std::process::id()
         );
-        let watchdog =
-            Command::new("sh").args(["-c", &script]).stdin(Stdio::null()).spawn().expect("start moto");
+        let watchdog = Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start moto");
         let endpoint = format!("http://127.0.0.1:{port}");
         wait_ready(&endpoint);
         (endpoint, std::sync::Mutex::new(watchdog))
-    })
-    .0
+    }
 }
 
 /// What a [`Link`] does with traffic.

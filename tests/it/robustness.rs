@@ -173,10 +173,11 @@ async fn no_body_shape_causes_a_server_error() {
 }
 
 /// The same on DynamoDB, with the values that could reach its limits (moto is slow, so the
-/// small shapes, which stop at the same validation as on SQLite, are left to the run above).
+/// small shapes, which stop at the same validation as on SQLite, are left to the run above),
+/// on a moto of its own so its load does not slow other tests.
 #[tokio::test]
 async fn no_body_shape_causes_a_server_error_on_dynamodb() {
-    let app = spawn(Backend::Dynamo, "testapp").await;
+    let app = crate::harness::spawn_on(Backend::Dynamo, "testapp", crate::moto::heavy()).await;
     let mut values = big_values();
     values.push(json!("\u{0000}\u{ffff}😀"));
     hammer(&app, &values).await;

@@ -135,7 +135,19 @@ pub struct StoredCredential {
     pub backup_eligible: bool,
     /// From the client's `credProps.rk`; `None` when the client did not say.
     pub discoverable: Option<bool>,
-    /// webauthn-rs's own credential record (parsed key, policy, flags), as JSON.
+    /// Which layout this record has: 0 carried webauthn-rs's own credential JSON in `webauthn`
+    /// (a webauthn-rs upgrade that changed it would strand the passkey); 1 carries only our
+    /// fields, from which `webauthn::credential` rebuilds webauthn-rs's type at sign-in.
+    #[serde(default)]
+    pub format: u32,
+    /// Whether the authenticator verified the user at registration (UV flag).
+    #[serde(default)]
+    pub user_verified: bool,
+    /// The user verification the registration asked for; later sign-ins honour it.
+    #[serde(default)]
+    pub registration_policy: Option<crate::webauthn::UserVerification>,
+    /// Format 0 only: webauthn-rs's credential record as JSON.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub webauthn: String,
 }
 

@@ -12,6 +12,7 @@
 //! storing the state safe.
 
 mod authdata;
+pub mod credential;
 mod options;
 
 pub use authdata::{AuthDataInfo, parse_attestation_object};

@@ -309,8 +309,7 @@ async fn finish(
             return Err(e);
         }
     };
-    let webauthn_json = serde_json::to_string(&verified)
-        .map_err(|e| DomainError::Internal(format!("credential encode: {e}")))?;
+    let (user_verified, registration_policy) = webauthn::credential::registration_facts(&verified);
     let now = svc.clock.now();
     let credential = StoredCredential {
         app_id: app_id.clone(),
@@ -336,7 +335,10 @@ async fn finish(
         backup_state: info.backup_state,
         backup_eligible: info.backup_eligible,
         discoverable: input.discoverable,
-        webauthn: webauthn_json,
+        format: webauthn::credential::CURRENT_FORMAT,
+        user_verified,
+        registration_policy: Some(registration_policy),
+        webauthn: String::new(),
     };
     let proof = Proof {
         user_id,

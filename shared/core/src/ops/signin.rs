@@ -30,13 +30,7 @@ pub struct SigninBeginInput {
 }
 
 fn webauthn_credential(stored: &StoredCredential) -> Result<Credential, DomainError> {
-    let mut cred: Credential = serde_json::from_str(&stored.webauthn)
-        .map_err(|e| DomainError::Internal(format!("credential decode: {e}")))?;
-    // The stored columns are the source of truth for what changes at each sign-in.
-    cred.counter = stored.signature_counter;
-    cred.backup_state = stored.backup_state;
-    cred.backup_eligible = stored.backup_eligible;
-    Ok(cred)
+    webauthn::credential::credential(stored).map_err(DomainError::Internal)
 }
 
 /// `POST /signin/begin`: request options (allowCredentials from userId or alias, or empty for

@@ -112,6 +112,14 @@ impl UserVerification {
             UserVerification::Discouraged => "discouraged",
         }
     }
+    /// The policy webauthn-rs recorded.
+    pub(super) fn from_proto(policy: &UserVerificationPolicy) -> Self {
+        match policy {
+            UserVerificationPolicy::Required => UserVerification::Required,
+            UserVerificationPolicy::Preferred => UserVerification::Preferred,
+            _ => UserVerification::Discouraged,
+        }
+    }
     pub(super) fn to_proto(self) -> UserVerificationPolicy {
         match self {
             UserVerification::Preferred => UserVerificationPolicy::Preferred,
