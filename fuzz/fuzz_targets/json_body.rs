@@ -118,7 +118,11 @@ fn browser(data: &[u8]) {
                 let r = &a.response;
                 let ad = f.authenticatordata.as_deref();
                 assert_canonical("authenticatorData", ad, &r.authenticator_data);
-                assert_canonical("clientDataJSON", f.clientdatajson.as_deref(), &r.client_data_json);
+                assert_canonical(
+                    "clientDataJSON",
+                    f.clientdatajson.as_deref(),
+                    &r.client_data_json,
+                );
                 assert_canonical("signature", f.signature.as_deref(), &r.signature);
                 match &r.user_handle {
                     Some(h) => assert_canonical("userHandle", f.userhandle.as_deref(), h),

@@ -42,7 +42,11 @@ fuzz_target!(|s: &str| {
         other => panic!("accepted scheme {other:?}"),
     }
     // Found by this target (fuzz/crashes/rp/): the bound must hold after IDNA, too.
-    assert!(rp.origin.len() <= MAX_RP_FIELD_BYTES, "normalised origin is {} bytes", rp.origin.len());
+    assert!(
+        rp.origin.len() <= MAX_RP_FIELD_BYTES,
+        "normalised origin is {} bytes",
+        rp.origin.len()
+    );
     assert!(host.len() <= 253, "host is {} bytes", host.len());
     let again = validate(Some(&rp.rp_id), Some(&rp.origin))
         .unwrap_or_else(|e| panic!("normalised {:?} / {:?} refused: {e:?}", rp.rp_id, rp.origin));
