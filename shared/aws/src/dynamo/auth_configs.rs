@@ -10,12 +10,10 @@
 
 use super::{DynamoStore, Item, from_json, get_s, key, n, s, sdk_error, to_json};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use ferrokey_core::StoreError;
 use ferrokey_core::model::AuthConfig;
 use ferrokey_core::ports::{AuthConfigStore, StoreResult};
-use std::collections::HashMap;
 
 fn cfg_pk(app_id: &str) -> String {
     format!("CFG#{app_id}")
@@ -52,29 +50,14 @@ impl AuthConfigStore for DynamoStore {
     }
 
     async fn list_auth_configs(&self, app_id: &str) -> StoreResult<Vec<AuthConfig>> {
-        let mut configs = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :p")
-                .expression_attribute_values(":p", s(cfg_pk(app_id)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .set_limit(self.page_size)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out.items() {
-                configs.push(from_item(item)?);
-            }
-            match out.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(configs),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :p")
+            .expression_attribute_values(":p", s(cfg_pk(app_id)))
+            .consistent_read(true);
+        self.query_all(query).await?.iter().map(from_item).collect()
     }
 
     async fn add_auth_config(&self, config: &AuthConfig) -> StoreResult<()> {

@@ -73,35 +73,21 @@ impl DynamoStore {
         partition: String,
         prefix: &str,
     ) -> StoreResult<Vec<Item>> {
-        let mut items = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("gsi1")
-                .expression_attribute_values(":p", s(partition.clone()));
-            // DynamoDB refuses an empty begins_with operand: no prefix means all of it.
-            let query = if prefix.is_empty() {
-                query.key_condition_expression("gsi1pk = :p")
-            } else {
-                query
-                    .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :k)")
-                    .expression_attribute_values(":k", s(prefix))
-            };
-            let out = query
-                .set_exclusive_start_key(start)
-                .set_limit(self.page_size)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            items.extend(out.items().iter().cloned());
-            match out.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(items),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .expression_attribute_values(":p", s(partition));
+        // DynamoDB refuses an empty begins_with operand: no prefix means all of it.
+        let query = if prefix.is_empty() {
+            query.key_condition_expression("gsi1pk = :p")
+        } else {
+            query
+                .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :k)")
+                .expression_attribute_values(":k", s(prefix))
+        };
+        self.query_all(query).await
     }
 
     /// Consistent BatchGetItem of `keys` (100 a request), retrying unprocessed keys; returns

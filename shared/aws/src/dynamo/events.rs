@@ -16,15 +16,12 @@
 use super::tokens::token_item;
 use super::{DynamoStore, Item, build_error, from_json, get_s, key, n, s, sdk_error, to_json};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, PutRequest, Select, TransactWriteItem, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{Put, PutRequest, TransactWriteItem, WriteRequest};
 use chrono::{DateTime, Duration, Utc};
 use ferrokey_core::StoreError;
 use ferrokey_core::events::Event;
 use ferrokey_core::model::TokenRecord;
 use ferrokey_core::ports::{EventStore, StoreResult};
-use std::collections::HashMap;
 
 /// Events outlive the longest retention an app can choose (365 days) by a margin.
 const EVENT_TTL_DAYS: i64 = 400;
@@ -145,48 +142,25 @@ impl EventStore for DynamoStore {
     ) -> StoreResult<Vec<Event>> {
         let mut events = Vec::new();
         let mut skipped = 0usize;
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let out = self
-                .events_query(app_id, since)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out.items() {
+        self.query_pages(self.events_query(app_id, since), |page| {
+            for item in page.items() {
                 if skipped < offset {
                     skipped += 1;
                     continue;
                 }
                 events.push(from_json(get_s(item, "record")?)?);
                 if events.len() >= limit {
-                    return Ok(events);
+                    return Ok(false);
                 }
             }
-            match out.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(events),
-            }
-        }
+            Ok(true)
+        })
+        .await?;
+        Ok(events)
     }
 
     async fn count_events(&self, app_id: &str, since: DateTime<Utc>) -> StoreResult<u64> {
-        let mut count = 0u64;
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let out = self
-                .events_query(app_id, since)
-                .select(Select::Count)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            count += u64::try_from(out.count()).unwrap_or_default();
-            match out.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(count),
-            }
-        }
+        self.query_count(self.events_query(app_id, since)).await
     }
 
     async fn purge_events(&self, _now: DateTime<Utc>) -> StoreResult<u64> {

@@ -37,6 +37,8 @@ pub use table::create_table;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::query::QueryOutput;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use ferrokey_core::StoreError;
 use std::collections::HashMap;
@@ -117,6 +119,57 @@ impl DynamoStore {
             return Err(sdk_error(e));
         }
         Err(StoreError::Unavailable("dynamodb transaction not attempted".into()))
+    }
+
+    /// Runs `query` page by page (DynamoDB pages at 1 MB, or at `page_size` in tests), handing
+    /// each page to `visit` until it answers `false` or the pages end.
+    pub(crate) async fn query_pages(
+        &self,
+        query: QueryFluentBuilder,
+        mut visit: impl FnMut(&QueryOutput) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut start = None;
+        loop {
+            let out = query
+                .clone()
+                .set_exclusive_start_key(start)
+                .set_limit(self.page_size)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            if !visit(&out)? {
+                return Ok(());
+            }
+            match out.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// Every item `query` finds, all pages.
+    pub(crate) async fn query_all(
+        &self,
+        query: QueryFluentBuilder,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        self.query_pages(query, |page| {
+            items.extend(page.items().iter().cloned());
+            Ok(true)
+        })
+        .await?;
+        Ok(items)
+    }
+
+    /// How many items `query` (with `Select COUNT`) counts, all pages.
+    pub(crate) async fn query_count(&self, query: QueryFluentBuilder) -> Result<u64, StoreError> {
+        let mut count = 0u64;
+        self.query_pages(query.select(aws_sdk_dynamodb::types::Select::Count), |page| {
+            count += u64::try_from(page.count()).unwrap_or_default();
+            Ok(true)
+        })
+        .await?;
+        Ok(count)
     }
 
     pub fn client(&self) -> &Client {

@@ -12,7 +12,7 @@
 //! the operations.
 
 use super::credentials::{alias_item, alias_pk};
-use super::{DynamoStore, Item, build_error, get_s, key, n, s, sdk_error};
+use super::{DynamoStore, Item, build_error, get_s, key, n, s};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,7 +20,6 @@ use chrono::{DateTime, Utc};
 use ferrokey_core::StoreError;
 use ferrokey_core::model::{AliasRecord, StoredCredential};
 use ferrokey_core::ports::{MAX_CREDENTIALS_PER_USER, StoreResult, UserSummary};
-use std::collections::HashMap;
 
 pub(crate) const CRED_MEMBER: &str = "C#";
 pub(crate) const ALIAS_MEMBER: &str = "L#";
@@ -191,34 +190,20 @@ impl DynamoStore {
         user_id: &str,
         prefix: &str,
     ) -> StoreResult<Vec<Item>> {
-        let mut items = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .expression_attribute_values(":p", s(user_pk(app_id, user_id)));
-            // DynamoDB refuses an empty begins_with operand: no prefix means the whole partition.
-            query = if prefix.is_empty() {
-                query.key_condition_expression("pk = :p")
-            } else {
-                query
-                    .key_condition_expression("pk = :p AND begins_with(sk, :k)")
-                    .expression_attribute_values(":k", s(prefix))
-            };
-            let out = query
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .set_limit(self.page_size)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            items.extend(out.items().iter().cloned());
-            match out.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(items),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .expression_attribute_values(":p", s(user_pk(app_id, user_id)))
+            .consistent_read(true);
+        // DynamoDB refuses an empty begins_with operand: no prefix means the whole partition.
+        let query = if prefix.is_empty() {
+            query.key_condition_expression("pk = :p")
+        } else {
+            query
+                .key_condition_expression("pk = :p AND begins_with(sk, :k)")
+                .expression_attribute_values(":k", s(prefix))
+        };
+        self.query_all(query).await
     }
 }

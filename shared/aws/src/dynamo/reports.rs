@@ -7,11 +7,9 @@
 
 use super::{DynamoStore, from_json, get_s, key, s, sdk_error, to_json};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::NaiveDate;
 use ferrokey_core::model::DailyReport;
 use ferrokey_core::ports::{ReportStore, StoreResult};
-use std::collections::HashMap;
 
 fn report_pk(app_id: &str) -> String {
     format!("REPORT#{app_id}")
@@ -38,30 +36,16 @@ impl ReportStore for DynamoStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<DailyReport>> {
-        let mut reports = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :p AND sk BETWEEN :from AND :to")
-                .expression_attribute_values(":p", s(report_pk(app_id)))
-                .expression_attribute_values(":from", s(from.to_string()))
-                .expression_attribute_values(":to", s(to.to_string()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .set_limit(self.page_size)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out.items() {
-                reports.push(from_json(get_s(item, "record")?)?);
-            }
-            match out.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(reports),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :p AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":p", s(report_pk(app_id)))
+            .expression_attribute_values(":from", s(from.to_string()))
+            .expression_attribute_values(":to", s(to.to_string()))
+            .consistent_read(true);
+        let items = self.query_all(query).await?;
+        items.iter().map(|item| from_json(get_s(item, "record")?)).collect()
     }
 }

@@ -18,14 +18,13 @@ use super::partition::{
     ALIAS_MEMBER, CRED_MEMBER, SUMMARY, SummaryChange, alias_writes, cred_member_sk, delete,
     member_key, summary_from_item, summary_update, user_pk,
 };
-use super::{DynamoStore, build_error, get_s, key, n, s, sdk_error};
+use super::{DynamoStore, build_error, get_s, key, n, s};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Select, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use ferrokey_core::StoreError;
 use ferrokey_core::model::{AliasRecord, StoredCredential};
 use ferrokey_core::ports::{CONFLICT_ALIAS, StoreResult, UserStats, UserStore, UserSummary};
-use std::collections::HashMap;
 
 /// Tries left when a user's partition changes between read and delete.
 const DELETE_USER_ATTEMPTS: usize = 3;
@@ -101,62 +100,41 @@ impl UserStore for DynamoStore {
 
     async fn list_users(&self, app_id: &str, limit: usize) -> StoreResult<Vec<UserSummary>> {
         let mut users = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("gsi1")
-                .key_condition_expression("gsi1pk = :p")
-                .expression_attribute_values(":p", s(format!("APPUSERS#{app_id}")))
-                .set_exclusive_start_key(start)
-                .set_limit(self.page_size)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out.items() {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :p")
+            .expression_attribute_values(":p", s(format!("APPUSERS#{app_id}")));
+        self.query_pages(query, |page| {
+            for item in page.items() {
                 let user = summary_from_item(item)?;
                 // A summary outlives its user's last credential and alias; skip it then.
                 if user.credentials > 0 || !user.aliases.is_empty() {
                     users.push(user);
                 }
                 if users.len() >= limit {
-                    return Ok(users);
+                    return Ok(false);
                 }
             }
-            match out.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(users),
-            }
-        }
+            Ok(true)
+        })
+        .await?;
+        Ok(users)
     }
 
     async fn count_users(&self, app_id: &str) -> StoreResult<u64> {
-        let mut count = 0u64;
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("gsi1")
-                .key_condition_expression("gsi1pk = :p")
-                .filter_expression("creds > :zero")
-                .expression_attribute_values(":p", s(format!("APPUSERS#{app_id}")))
-                .expression_attribute_values(":zero", n(0))
-                .select(Select::Count)
-                .set_exclusive_start_key(start)
-                .set_limit(self.page_size)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            count += u64::try_from(out.count()).unwrap_or_default();
-            match out.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(count),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :p")
+            .filter_expression("creds > :zero")
+            .expression_attribute_values(":p", s(format!("APPUSERS#{app_id}")))
+            .expression_attribute_values(":zero", n(0));
+        self.query_count(query).await
     }
 
     async fn user_stats(
