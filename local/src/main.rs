@@ -1,4 +1,4 @@
-//! `ferrokey`: serve the whole API on one machine, manage apps and the DynamoDB table.
+//! `ferrokey`: serve the whole API on one machine, manage apps, admins and the DynamoDB table.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ferrokey_core::{DomainError, Service, StoreError};
@@ -47,6 +47,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8787", env = "FERROKEY_ADDR")]
         addr: String,
+        /// Who the first-admin invitation printed on an empty data dir is for.
+        #[arg(long, default_value = "admin@localhost", env = "FERROKEY_ADMIN_EMAIL")]
+        admin_email: String,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -59,6 +62,25 @@ enum Command {
     Table {
         #[command(subcommand)]
         command: TableCommand,
+    },
+    /// Manage console admins.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Invite an admin; prints {"email","org","inviteUrl","expiresAt"} (the link is also
+    /// mailed). The organization is created when its first admin accepts.
+    Invite {
+        email: String,
+        /// The organization (default: "default").
+        #[arg(long)]
+        org: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -99,8 +121,35 @@ async fn open(args: &StoreArgs) -> Result<Service, String> {
     }
 }
 
-async fn serve(addr: &str, args: &StoreArgs) -> Result<(), String> {
-    let service = open(args).await?;
+/// The public URL `ferrokey serve` on `local` is reached at: `http://localhost:<port>`. A
+/// hostname, never `127.0.0.1`: an IP address cannot be a WebAuthn RP ID.
+fn local_url(local: std::net::SocketAddr) -> String {
+    format!("http://localhost:{}", local.port())
+}
+
+/// On a store without admins, prints (to stderr and the log) an invitation for the first one,
+/// so a new user needs nothing but the run command.
+async fn first_run(service: &Service, email: &str) -> Result<(), String> {
+    use ferrokey_core::ops::admin::{console, org};
+    console::ensure(service).await.map_err(|e| e.to_string())?;
+    if service.store.has_admins().await.map_err(|e| e.to_string())? {
+        return Ok(());
+    }
+    let invite = org::invite(service, None, Some(email), "ferrokey serve")
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(invite_url = %invite.invite_url, "no admin yet: open the invitation link");
+    eprintln!(
+        "\n  No admin yet. Open this link to register the first admin's passkey ({}):\n\n    {}\n\n  It expires {}.\n",
+        invite.email,
+        invite.invite_url,
+        invite.expires_at.format("%Y-%m-%d %H:%M UTC"),
+    );
+    Ok(())
+}
+
+async fn serve(addr: &str, admin_email: &str, args: &StoreArgs) -> Result<(), String> {
+    let mut service = open(args).await?;
     if args.store == StoreKind::Sqlite {
         // DynamoDB expires tokens and events with TTL; SQLite needs a sweeper.
         let purge = service.clone();
@@ -120,8 +169,15 @@ async fn serve(addr: &str, args: &StoreArgs) -> Result<(), String> {
             }
         });
     }
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    if std::env::var(ferrokey_core::service::PUBLIC_URL_ENV).is_err() {
+        service.admin.public_url = local_url(local);
+    }
+    first_run(&service, admin_email).await?;
     // Today's report snapshot of every app, at start and then hourly (on AWS an EventBridge
-    // schedule runs the same job).
+    // schedule runs the same job), and the deletion of apps whose deletion fell due.
     let reports = service.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -131,11 +187,12 @@ async fn serve(addr: &str, args: &StoreArgs) -> Result<(), String> {
                 Ok(n) => tracing::debug!(apps = n, "report snapshots stored"),
                 Err(e) => tracing::warn!(error = %e, "report snapshots failed"),
             }
+            match ferrokey_core::ops::admin::deletion::delete_due(&reports).await {
+                Ok(n) => tracing::debug!(apps = n, "due app deletions carried out"),
+                Err(e) => tracing::warn!(error = %e, "due app deletions failed"),
+            }
         }
     });
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%local, "ferrokey listening");
     axum::serve(listener, router(AppState::new(service)))
         .with_graceful_shutdown(shutdown())
@@ -173,6 +230,21 @@ async fn create_app(app_id: &str, admins: Vec<String>, args: &StoreArgs) -> Resu
     Ok(())
 }
 
+async fn invite_admin(email: &str, org: Option<&str>, args: &StoreArgs) -> Result<(), String> {
+    let service = open(args).await?;
+    let invite =
+        ferrokey_core::ops::admin::org::invite(&service, org, Some(email), "ferrokey admin invite")
+            .await
+            .map_err(|e| match e {
+                DomainError::Validation(errors) => {
+                    errors.values().flatten().cloned().collect::<Vec<_>>().join(" ")
+                }
+                other => other.to_string(),
+            })?;
+    println!("{}", serde_json::to_string(&invite).map_err(|e| e.to_string())?);
+    Ok(())
+}
+
 async fn create_table(table: &str) -> Result<(), String> {
     let client = aws_sdk_dynamodb::Client::new(&ferrokey_aws::load_config().await);
     match ferrokey_aws::create_table(&client, table).await {
@@ -197,7 +269,10 @@ async fn main() -> ExitCode {
         logs.init();
     }
     let result = match Cli::parse().command {
-        Command::Serve { addr, store } => serve(&addr, &store).await,
+        Command::Serve { addr, admin_email, store } => serve(&addr, &admin_email, &store).await,
+        Command::Admin { command: AdminCommand::Invite { email, org, store } } => {
+            invite_admin(&email, org.as_deref(), &store).await
+        }
         Command::App { command: AppCommand::Create { app_id, admin_emails, store } } => {
             create_app(&app_id, admin_emails, &store).await
         }

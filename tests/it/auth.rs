@@ -1,6 +1,7 @@
 //! API key authentication: the contract's eight 401 details, locked keys, scopes, CORS, 404s.
 
 use crate::harness::{TestApp, on_both_stores, spawn};
+use chrono::Utc;
 use ferrokey_core::keys::mint_key;
 use ferrokey_core::model::{KeyKind, Scope};
 use serde_json::json;
@@ -82,14 +83,23 @@ async fn every_keyed_route_needs_a_key_and_unknown_routes_are_404() {
 
 async fn every_keyed_route_needs_a_key_and_unknown_routes_are_404_on(app: TestApp) {
     for route in ferrokey_http::routes() {
-        let reply = if route.method == axum::http::Method::GET {
-            app.get_raw(route.path, &[]).await
-        } else {
-            app.post_raw(route.path, &[], b"{}".to_vec()).await
+        let reply = match route.method.as_str() {
+            "GET" => app.get_raw(route.path, &[]).await,
+            "POST" => app.post_raw(route.path, &[], b"{}".to_vec()).await,
+            _ => {
+                let url = format!("{}{}", app.base, route.path);
+                let method = reqwest::Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
+                crate::harness::read(app.http.request(method, url).send().await.unwrap()).await
+            }
         };
-        match route.access.key() {
-            None => assert_ne!(reply.status, 401, "{}", route.path),
-            Some(_) => assert_eq!(reply.status, 401, "{} {}", route.method, route.path),
+        match (route.access, route.access.key()) {
+            // Admin routes want a session or the management key.
+            (ferrokey_http::routes::Access::Admin, _) => {
+                assert_eq!(reply.status, 401, "{} {}", route.method, route.path);
+                assert_eq!(reply.body["title"], "A valid 'ManagementKey' header is required.");
+            }
+            (_, None) => assert_ne!(reply.status, 401, "{}", route.path),
+            (_, Some(_)) => assert_eq!(reply.status, 401, "{} {}", route.method, route.path),
         }
     }
     let reply = app
@@ -108,11 +118,13 @@ async fn a_locked_key_gets_403() {
 
 async fn a_locked_key_gets_403_on(app: TestApp) {
     let key_id = &app.key[app.key.len() - 4..];
-    assert!(app.service.store.set_api_key_locked(&app.app_id, key_id, true).await.unwrap());
+    assert!(
+        app.service.store.set_api_key_locked(&app.app_id, key_id, true, Utc::now()).await.unwrap()
+    );
     let reply = app.signin_begin(json!({})).await;
     let body = reply.problem(403, Some("api_key_locked"));
     assert_eq!(body["title"], "ApiKey has been locked.");
-    app.service.store.set_api_key_locked(&app.app_id, key_id, false).await.unwrap();
+    app.service.store.set_api_key_locked(&app.app_id, key_id, false, Utc::now()).await.unwrap();
     app.signin_begin(json!({})).await.ok();
 }
 

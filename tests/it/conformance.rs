@@ -13,7 +13,7 @@ use ferrokey_core::ports::{
 use std::sync::Arc;
 
 /// Runs `test` on a fresh SQLite store and a fresh DynamoDB table.
-async fn each_store<F, Fut>(test: F)
+pub(crate) async fn each_store<F, Fut>(test: F)
 where
     F: Fn(Arc<dyn Store>) -> Fut,
     Fut: std::future::Future<Output = ()>,
@@ -31,14 +31,14 @@ where
     test(Arc::new(ferrokey_aws::DynamoStore::new(client, table).with_page_size(1))).await;
 }
 
-fn conflict(result: Result<(), StoreError>) -> String {
+pub(crate) fn conflict(result: Result<(), StoreError>) -> String {
     match result {
         Err(StoreError::Conflict(what)) => what,
         other => panic!("expected a conflict, got {other:?}"),
     }
 }
 
-fn token(hash: &str, app: &str, kind: TokenKind, ttl_seconds: i64) -> TokenRecord {
+pub(crate) fn token(hash: &str, app: &str, kind: TokenKind, ttl_seconds: i64) -> TokenRecord {
     TokenRecord {
         token_hash: hash.into(),
         app_id: app.into(),
@@ -52,7 +52,12 @@ fn token(hash: &str, app: &str, kind: TokenKind, ttl_seconds: i64) -> TokenRecor
     }
 }
 
-fn credential(app: &str, id: &[u8], user: &str, created_offset: i64) -> StoredCredential {
+pub(crate) fn credential(
+    app: &str,
+    id: &[u8],
+    user: &str,
+    created_offset: i64,
+) -> StoredCredential {
     let at = Utc::now() + Duration::seconds(created_offset);
     StoredCredential {
         app_id: app.into(),
@@ -81,11 +86,11 @@ fn credential(app: &str, id: &[u8], user: &str, created_offset: i64) -> StoredCr
     }
 }
 
-fn alias(hash: &str, plaintext: Option<&str>) -> AliasRecord {
+pub(crate) fn alias(hash: &str, plaintext: Option<&str>) -> AliasRecord {
     AliasRecord { alias_hash: hash.into(), plaintext: plaintext.map(String::from) }
 }
 
-async fn register(
+pub(crate) async fn register(
     store: &dyn Store,
     cred: StoredCredential,
     aliases: Option<Vec<AliasRecord>>,
@@ -118,6 +123,9 @@ async fn apps_and_keys() {
             scopes: Scope::defaults(KeyKind::Public),
             locked: false,
             created_at: Utc::now(),
+            value: Some("one:public:abcd".into()),
+            last_locked_at: None,
+            last_unlocked_at: None,
         };
         store.create_app(&app, std::slice::from_ref(&key)).await.unwrap();
         assert!(store.get_app("one").await.unwrap().is_some());
@@ -130,13 +138,13 @@ async fn apps_and_keys() {
         assert!(store.get_api_key("h2").await.unwrap().is_none());
         store.add_api_key(&other).await.unwrap();
         conflict(store.add_api_key(&other).await);
-        assert!(store.set_api_key_locked("one", "abcd", true).await.unwrap());
+        assert!(store.set_api_key_locked("one", "abcd", true, Utc::now()).await.unwrap());
         assert!(store.get_api_key("h1").await.unwrap().unwrap().locked);
         assert!(store.get_api_key("h2").await.unwrap().unwrap().locked, "both keys share the id");
-        assert!(store.set_api_key_locked("one", "abcd", false).await.unwrap());
+        assert!(store.set_api_key_locked("one", "abcd", false, Utc::now()).await.unwrap());
         assert!(!store.get_api_key("h1").await.unwrap().unwrap().locked);
-        assert!(!store.set_api_key_locked("one", "zzzz", true).await.unwrap());
-        assert!(!store.set_api_key_locked("two", "abcd", true).await.unwrap());
+        assert!(!store.set_api_key_locked("one", "zzzz", true, Utc::now()).await.unwrap());
+        assert!(!store.set_api_key_locked("two", "abcd", true, Utc::now()).await.unwrap());
     })
     .await;
 }

@@ -201,7 +201,9 @@ async fn refused_keys_are_logged_within_bounds_on(app: TestApp) {
     );
 
     let key_id = &app.key[app.key.len() - 4..];
-    assert!(app.service.store.set_api_key_locked(&app.app_id, key_id, true).await.unwrap());
+    assert!(
+        app.service.store.set_api_key_locked(&app.app_id, key_id, true, Utc::now()).await.unwrap()
+    );
     app.signin_begin(json!({})).await.problem(403, Some("api_key_locked"));
 
     let page = events(&app, "pageNumber=1&numberOfResults=100").await;

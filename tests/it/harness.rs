@@ -14,6 +14,10 @@ pub const RP_ID: &str = "example.com";
 pub const ORIGIN: &str = "https://app.example.com";
 /// The pepper DynamoDB test services hash keys with (Lambda processes get it by env).
 pub const TEST_PEPPER: &str = "test pepper";
+/// The public URL test servers claim: console passkeys are bound to `localhost`.
+pub const CONSOLE_URL: &str = "http://localhost:8787";
+/// The `ManagementKey` test servers accept.
+pub const MANAGEMENT_KEY: &str = "test management key";
 /// The User-Agent every test request sends: desktop Chrome on a Mac.
 pub const BROWSER_UA: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 
@@ -275,6 +279,11 @@ pub async fn serve(
     clock: Arc<OffsetClock>,
     dir: tempfile::TempDir,
 ) -> TestApp {
+    let service = service.with_admin(ferrokey_core::service::AdminSettings {
+        public_url: CONSOLE_URL.into(),
+        management_key: Some(MANAGEMENT_KEY.into()),
+        ..Default::default()
+    });
     let CreatedApp { api_key, api_secret, .. } = service.create_app(app_id).await.expect("app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -295,6 +304,28 @@ pub async fn serve(
 }
 
 impl TestApp {
+    /// The server's (injected) clock's time.
+    pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        use ferrokey_core::clock::Clock;
+        self.clock.now()
+    }
+
+    /// A client of another app of the same server, with that app's keys.
+    pub fn with_keys(&self, app_id: &str, key: &str, secret: &str) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            key: key.to_string(),
+            secret: secret.to_string(),
+            app_id: app_id.to_string(),
+            clock: self.clock.clone(),
+            service: self.service.clone(),
+            http: self.http.clone(),
+            requests: self.requests.clone(),
+            backend: self.backend,
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
     /// A second app on the same store and Router (its own keys), for cross-tenant checks.
     pub async fn sibling(&self, app_id: &str) -> TestApp {
         let CreatedApp { api_key, api_secret, .. } =
@@ -420,7 +451,7 @@ impl TestApp {
     }
 }
 
-async fn read(response: reqwest::Response) -> Reply {
+pub async fn read(response: reqwest::Response) -> Reply {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");

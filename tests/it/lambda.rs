@@ -3,7 +3,7 @@
 //! DynamoDB (moto).
 
 use crate::authenticator::SoftPasskey;
-use crate::harness::{ORIGIN, RP_ID, TEST_PEPPER, dynamo_service};
+use crate::harness::{MANAGEMENT_KEY, ORIGIN, RP_ID, TEST_PEPPER, dynamo_service};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -282,6 +282,7 @@ async fn every_route_table_function_serves_its_own_rows() {
         ("AWS_REGION", "us-east-1".to_string()),
         ("AWS_ACCESS_KEY_ID", "test".to_string()),
         ("AWS_SECRET_ACCESS_KEY", "test".to_string()),
+        ("FERROKEY_MANAGEMENT_KEY", MANAGEMENT_KEY.to_string()),
     ];
     let routes = ferrokey_http::routes();
     let mut names: Vec<&str> = routes.iter().map(|r| r.lambda).collect();
@@ -291,6 +292,9 @@ async fn every_route_table_function_serves_its_own_rows() {
         let mut function = Function::start(name, &env).await;
         for route in routes.iter().filter(|r| r.lambda == name) {
             let headers = match route.access.key() {
+                _ if route.access == ferrokey_http::routes::Access::Admin => {
+                    json!({"content-type": "application/json", "managementkey": MANAGEMENT_KEY})
+                }
                 Some((ferrokey_core::error::KeyHeader::ApiKey, _)) => {
                     json!({"content-type": "application/json", "apikey": keys.api_key})
                 }
@@ -316,5 +320,10 @@ async fn every_route_table_function_serves_its_own_rows() {
     // The scheduled job: any event starts it; it stores today's snapshot of every app.
     let mut job = Function::start("reports-snapshot", &env).await;
     let answer = job.invoke("POST", "/", json!({}), None).await;
-    assert_eq!(answer["stored"], 1, "{answer}");
+    // The app, and the console app the admin functions created on first use.
+    assert_eq!(answer["stored"], 2, "{answer}");
+    // The daily sweep of apps whose deletion fell due: none is due.
+    let mut sweep = Function::start("apps-delete-due", &env).await;
+    let answer = sweep.invoke("POST", "/", json!({}), None).await;
+    assert_eq!(answer["deleted"], 0, "{answer}");
 }

@@ -7,11 +7,17 @@ mod health;
 mod moto;
 
 mod adapters;
+mod admin;
+mod admin_apps;
+mod admin_client;
+mod admin_isolation;
+mod admin_robustness;
 mod auth;
 mod auth_configs;
 mod budget;
 mod cli;
 mod conformance;
+mod conformance_admin;
 mod credential_format;
 mod cross_app;
 mod events;

@@ -8,11 +8,11 @@ use serde_json::{Value, json};
 
 /// Values that reach stores and problem texts if nothing bounds them: near the 1 MiB body
 /// limit, past DynamoDB's key (2 KB) and item (400 KB) limits, multi-byte.
-fn big_values() -> Vec<Value> {
+pub(crate) fn big_values() -> Vec<Value> {
     vec![json!("x".repeat(1000)), json!("é".repeat(35_000)), json!("z".repeat(900_000))]
 }
 
-fn values() -> Vec<Value> {
+pub(crate) fn values() -> Vec<Value> {
     vec![
         Value::Null,
         json!(0),
@@ -94,7 +94,7 @@ fn credentials(values: &[Value]) -> Vec<Value> {
     out
 }
 
-fn short(text: &str) -> String {
+pub(crate) fn short(text: &str) -> String {
     text.chars().take(300).collect()
 }
 
@@ -117,7 +117,7 @@ async fn check_get(app: &TestApp, path: &str, key: &str, field: &str, value: &st
     }
 }
 
-fn url_encode(value: &str) -> String {
+pub(crate) fn url_encode(value: &str) -> String {
     value
         .bytes()
         .map(

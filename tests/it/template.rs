@@ -17,10 +17,13 @@ fn template_routes(text: &str) -> BTreeSet<(String, String, String)> {
             binary = Some(rest.trim().trim_end_matches('}').trim().to_string());
         }
         if line.contains("ApiId:") {
+            // Paths hold `{param}` braces (quoted in YAML): a field runs to the next ", " or the
+            // closing " }".
             let field = |name: &str| {
-                line.split(&format!("{name}:"))
-                    .nth(1)
-                    .map(|v| v.split([',', '}']).next().unwrap_or("").trim().to_string())
+                line.split(&format!("{name}:")).nth(1).map(|v| {
+                    let v = v.trim_end().trim_end_matches('}').trim_end();
+                    v.split(", ").next().unwrap_or("").trim().trim_matches('"').to_string()
+                })
             };
             let bin = binary.clone().expect("an HttpApi event outside a function with a Binary");
             routes.insert((field("Method").unwrap(), field("Path").unwrap(), bin));

@@ -6,11 +6,14 @@
 //!   share it, so it cannot be generated here).
 //! - `FERROKEY_KEY_CACHE_SECONDS`: how long a warm host trusts a valid API key (default 30).
 //! - `FERROKEY_MAIL_FROM`: the SES sender identity of magic links (no mail without it).
+//! - `FERROKEY_PUBLIC_URL`, `FERROKEY_MANAGEMENT_KEY` and the admin session lifetimes (see
+//!   `ferrokey_core::service::AdminSettings::from_env`).
 //! - The AWS SDK's own variables (`AWS_REGION`, `AWS_ENDPOINT_URL`, credentials chain).
 
 use crate::{DynamoStore, SesMailer};
 use ferrokey_core::clock::SystemClock;
 use ferrokey_core::keys::KeyHasher;
+use ferrokey_core::service::AdminSettings;
 use ferrokey_core::{Service, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,7 +46,8 @@ pub async fn service_from_env(table: Option<String>) -> Result<Service, StoreErr
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
     let mut service =
         Service::new(Arc::new(store), Arc::new(SystemClock), KeyHasher::new(pepper.into_bytes()))
-            .with_key_cache(Duration::from_secs(cache));
+            .with_key_cache(Duration::from_secs(cache))
+            .with_admin(AdminSettings::from_env("http://localhost:8787"));
     // Without a sender there is no mail: magic links answer 503 until one is configured.
     if let Ok(from) = required(MAIL_FROM_ENV) {
         let ses = SesMailer::new(aws_sdk_sesv2::Client::new(&config));

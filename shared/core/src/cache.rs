@@ -39,6 +39,13 @@ impl<V: Clone> TtlCache<V> {
         }
     }
 
+    /// Forgets everything (an app was deleted: its keys are gone).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+
     /// Forgets `key`, so this host sees its own change at once.
     pub fn forget(&self, key: &str) {
         if let Ok(mut entries) = self.entries.lock() {

@@ -78,6 +78,18 @@ pub enum DomainError {
     /// 409 for an app id that is taken.
     #[error("app exists")]
     AppExists { app_id: String },
+    /// 401 `#ManagementKey`: an admin route without a valid management key or admin session.
+    #[error("management key or admin session required")]
+    ManagementKeyRequired,
+    /// 401 `invalid_admin_session`: the bearer admin session is unknown, expired or revoked.
+    #[error("admin session refused: {detail}")]
+    NotSignedIn { detail: String },
+    /// 409 with an `errorCode`: the request conflicts with the current state.
+    #[error("{title}")]
+    Conflict { code: &'static str, title: String },
+    /// 410 with an `errorCode`: the thing existed but can no longer be had.
+    #[error("{title}")]
+    Gone { code: &'static str, title: String },
     /// 503: a dependency is down; the request changed nothing and may be retried.
     #[error("unavailable: {0}")]
     Unavailable(String),

@@ -35,6 +35,24 @@ pub enum EventKind {
     ApiAuthenticationConfigurationCreated,
     ApiAuthenticationConfigurationUpdated,
     ApiAuthenticationConfigurationDeleted,
+    ApiManagementAppMarkedForDeletion,
+    ApiManagementAppDeletionCancelled,
+    ApiManagementAppCreated,
+    ApiManagementAppFrozen,
+    ApiManagementAppUnfrozen,
+    AdminOrganizationCreated,
+    AdminSendAdminInvite,
+    AdminMagicLinkLogin,
+    AdminDeleteAdmin,
+    AdminCancelAdminInvite,
+    AdminInvalidInviteUsed,
+    AdminAcceptedInvite,
+    AdminSignInTokenVerified,
+    AdminApiKeyCreated,
+    AdminApiKeyDeleted,
+    AdminApiKeyLocked,
+    AdminApiKeyUnlocked,
+    AdminApiKeysEnumerated,
     AdminGenerateSignInTokenEndpointEnabled,
     AdminGenerateSignInTokenEndpointDisabled,
     AdminMagicLinksEnabled,
@@ -83,6 +101,24 @@ impl EventKind {
             ApiAuthenticationConfigurationCreated => 1400,
             ApiAuthenticationConfigurationUpdated => 1401,
             ApiAuthenticationConfigurationDeleted => 1402,
+            ApiManagementAppMarkedForDeletion => 1200,
+            ApiManagementAppDeletionCancelled => 1201,
+            ApiManagementAppCreated => 1202,
+            ApiManagementAppFrozen => 1203,
+            ApiManagementAppUnfrozen => 1204,
+            AdminOrganizationCreated => 7000,
+            AdminSendAdminInvite => 7001,
+            AdminMagicLinkLogin => 7002,
+            AdminDeleteAdmin => 7003,
+            AdminCancelAdminInvite => 7004,
+            AdminInvalidInviteUsed => 7005,
+            AdminAcceptedInvite => 7006,
+            AdminSignInTokenVerified => 7007,
+            AdminApiKeyCreated => 7008,
+            AdminApiKeyDeleted => 7009,
+            AdminApiKeyLocked => 7010,
+            AdminApiKeyUnlocked => 7011,
+            AdminApiKeysEnumerated => 7012,
             AdminGenerateSignInTokenEndpointEnabled => 7013,
             AdminGenerateSignInTokenEndpointDisabled => 7014,
             AdminMagicLinksEnabled => 7015,
@@ -102,6 +138,8 @@ impl EventKind {
             | ApiAuthInvalidPublicKeyUsed
             | ApiAuthDisabledSecretKeyUsed
             | ApiAuthDisabledPublicKeyUsed
+            | ApiManagementAppFrozen
+            | ApiManagementAppUnfrozen
             | AdminGenerateSignInTokenEndpointEnabled
             | AdminGenerateSignInTokenEndpointDisabled
             | AdminMagicLinksEnabled

@@ -38,6 +38,18 @@ impl KeyHasher {
         KeyHasher { pepper }
     }
 
+    /// A 32-byte key for one purpose (`label`), derived from the pepper, so no second secret
+    /// has to be configured: e.g. the key that seals revealable API key copies.
+    pub fn derive(&self, label: &str) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        if let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.pepper) {
+            mac.update(b"ferrokey derive v1\0");
+            mac.update(label.as_bytes());
+            out.copy_from_slice(&mac.finalize().into_bytes());
+        }
+        out
+    }
+
     pub fn hash(&self, key: &str) -> String {
         // HMAC accepts keys of any length, so this cannot fail; fall back to an empty digest
         // input rather than panicking if that ever changed.
@@ -82,6 +94,9 @@ pub fn mint_key(
         scopes,
         locked: false,
         created_at: now,
+        value: (kind == KeyKind::Public).then(|| value.clone()),
+        last_locked_at: None,
+        last_unlocked_at: None,
     };
     MintedKey { value, record }
 }
@@ -114,6 +129,9 @@ async fn lookup(
 pub struct Caller {
     pub app_id: String,
     pub key_id: String,
+    /// Who the app's events name as performing the operation: `None` for the app's own keys
+    /// ("Api"), the admin's email or "ManagementKey" when an admin acts on the app.
+    pub performed_by: Option<String>,
 }
 
 /// Authenticates a request that must carry `header` with `scope` (`None`: any valid key).
@@ -195,7 +213,7 @@ pub async fn authenticate(
     {
         return Err(DomainError::MissingScope { scope: scope.name() });
     }
-    Ok(Caller { app_id: record.app_id, key_id: record.key_id })
+    Ok(Caller { app_id: record.app_id, key_id: record.key_id, performed_by: None })
 }
 
 #[cfg(test)]

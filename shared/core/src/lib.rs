@@ -3,6 +3,7 @@
 //! Nothing here knows HTTP, AWS or SQLite: the `http` crate turns requests into calls of the
 //! operations in [`ops`], and adapter crates implement the traits in [`ports`].
 
+pub mod aaguid;
 pub mod cache;
 pub mod clock;
 pub mod device;

@@ -16,6 +16,13 @@ pub struct App {
     /// Bumped by every update; updates are compare-and-set on it.
     #[serde(default)]
     pub revision: u64,
+    /// The organization whose admins run the app (`None`: apps made by `ferrokey app create`
+    /// without one, reachable with the management key only).
+    #[serde(default)]
+    pub org: Option<String>,
+    /// When a scheduled deletion falls due (`mark-delete`); `None` when none is pending.
+    #[serde(default)]
+    pub delete_at: Option<DateTime<Utc>>,
 }
 
 impl App {
@@ -26,6 +33,8 @@ impl App {
             features: Features::default(),
             admin_emails: vec![],
             revision: 0,
+            org: None,
+            delete_at: None,
         }
     }
 }
@@ -109,6 +118,14 @@ pub struct ApiKeyRecord {
     pub scopes: Vec<Scope>,
     pub locked: bool,
     pub created_at: DateTime<Utc>,
+    /// Public keys only: the full value, which the console lists (public keys are not secret;
+    /// secrets are kept only as `key_hash`, plus a sealed copy for 7 days, see `ops::admin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub last_locked_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub last_unlocked_at: Option<DateTime<Utc>>,
 }
 
 /// A registered passkey with every field of contract §8.2.
@@ -165,6 +182,13 @@ pub enum TokenKind {
     Register,
     Session,
     Verify,
+    /// An admin invitation (the code in the invite link).
+    Invite,
+    /// A signed-in admin's console session (the bearer token).
+    AdminSession,
+    /// Internal records kept with a lifetime: an invitation being accepted, a key's sealed
+    /// copy. Never handed out, so no prefix is ever parsed for them.
+    Internal,
 }
 
 impl TokenKind {
@@ -173,7 +197,36 @@ impl TokenKind {
             TokenKind::Register => "register_",
             TokenKind::Session => "session_",
             TokenKind::Verify => "verify_",
+            TokenKind::Invite => "invite_",
+            TokenKind::AdminSession => "admin_",
+            TokenKind::Internal => "internal_",
         }
+    }
+
+    /// The name adapters store.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenKind::Register => "register",
+            TokenKind::Session => "session",
+            TokenKind::Verify => "verify",
+            TokenKind::Invite => "invite",
+            TokenKind::AdminSession => "admin_session",
+            TokenKind::Internal => "internal",
+        }
+    }
+
+    /// The kind a stored name stands for.
+    pub fn from_name(name: &str) -> Option<TokenKind> {
+        [
+            TokenKind::Register,
+            TokenKind::Session,
+            TokenKind::Verify,
+            TokenKind::Invite,
+            TokenKind::AdminSession,
+            TokenKind::Internal,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
     }
 }
 
@@ -220,4 +273,14 @@ pub struct AuthConfig {
     /// record so that a sign-in never rewrites the rest.
     #[serde(default)]
     pub last_used_on: Option<DateTime<Utc>>,
+}
+
+/// A console administrator: a user of the built-in `console` app (user id = admin id).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Admin {
+    pub id: String,
+    /// Lower-cased; unique across the whole service (an admin belongs to one organization).
+    pub email: String,
+    pub org: String,
+    pub created_at: DateTime<Utc>,
 }

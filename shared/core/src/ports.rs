@@ -12,6 +12,9 @@ use chrono::{DateTime, Utc};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+mod admin;
+pub use admin::{AdminRemoval, AdminStore};
+
 /// `StoreError::Conflict` payloads of [`CredentialStore::add_credential`], so the domain can tell
 /// which uniqueness rule failed.
 pub const CONFLICT_ALIAS: &str = "alias";
@@ -36,13 +39,38 @@ pub trait AppStore: Send + Sync {
     async fn get_api_key(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>>;
     /// Adds a key to an existing app; `Conflict` if the hash exists.
     async fn add_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()>;
-    /// Locks or unlocks one key by its id (last 4 chars); `false` if there is no such key.
+    /// Locks or unlocks one key by its id (last 4 chars) and records when; `false` if there is
+    /// no such key.
     async fn set_api_key_locked(
         &self,
         app_id: &str,
         key_id: &str,
         locked: bool,
+        at: DateTime<Utc>,
     ) -> StoreResult<bool>;
+    /// The app's keys, by key id.
+    async fn list_api_keys(&self, app_id: &str) -> StoreResult<Vec<ApiKeyRecord>>;
+    /// Deletes a key by its id, only while it is locked (checked in the same atomic step).
+    async fn delete_api_key(&self, app_id: &str, key_id: &str) -> StoreResult<KeyDeletion>;
+    /// The apps of one organization, by app id.
+    async fn list_org_apps(&self, org: &str) -> StoreResult<Vec<App>>;
+    /// Deletes the app and everything stored for it (keys, users, credentials, aliases,
+    /// configurations, events, reports, tokens where the store can find them) and leaves a
+    /// tombstone, so the id is never handed out again: a token or key of the deleted app can
+    /// then never be mistaken for one of a new app with the same id. `false` if there was no
+    /// app.
+    async fn delete_app(&self, app_id: &str) -> StoreResult<bool>;
+    /// Whether an app with this id exists or existed (a tombstone counts).
+    async fn app_id_taken(&self, app_id: &str) -> StoreResult<bool>;
+}
+
+/// What [`AppStore::delete_api_key`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyDeletion {
+    Deleted,
+    NotFound,
+    /// The key is unlocked: nothing changed.
+    NotLocked,
 }
 
 /// What changes when a credential is used to sign in.
@@ -147,6 +175,15 @@ pub trait TokenStore: Send + Sync {
     /// Deletes and returns the token in one atomic step: of many concurrent callers exactly one
     /// gets it. Expired tokens are returned too (and deleted), so the caller can say "expired".
     async fn take_token(&self, app_id: &str, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
+    /// Replaces an existing token's payload and expiry (sliding admin sessions); `false` if the
+    /// app has no such token.
+    async fn extend_token(
+        &self,
+        app_id: &str,
+        token_hash: &str,
+        payload: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Deletes tokens that expired before `before`; returns how many.
     async fn purge_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }
@@ -196,8 +233,14 @@ pub trait UserStore: Send + Sync {
         app_id: &str,
         credential_id: &[u8],
     ) -> StoreResult<Option<StoredCredential>>;
-    /// Users with credentials or aliases, ordered by user id, at most `limit`.
-    async fn list_users(&self, app_id: &str, limit: usize) -> StoreResult<Vec<UserSummary>>;
+    /// Users with credentials or aliases, ordered by user id, after `after` (exclusive) when
+    /// given, at most `limit`.
+    async fn list_users(
+        &self,
+        app_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<UserSummary>>;
     /// How many distinct users have at least one credential.
     async fn count_users(&self, app_id: &str) -> StoreResult<u64>;
     /// Deletes all the user's credentials and aliases in one atomic step; returns how many
@@ -224,6 +267,7 @@ pub trait Store:
     + AuthConfigStore
     + EventStore
     + ReportStore
+    + AdminStore
 {
 }
 impl<T> Store for T where
@@ -236,6 +280,7 @@ impl<T> Store for T where
         + AuthConfigStore
         + EventStore
         + ReportStore
+        + AdminStore
 {
 }
 

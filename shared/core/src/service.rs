@@ -29,6 +29,77 @@ pub struct Service {
     /// Authentication configurations by `<app>/<purpose>` (`None`: none stored).
     pub config_cache: Arc<TtlCache<Option<AuthConfig>>>,
     pub mail: MailSettings,
+    pub admin: AdminSettings,
+}
+
+/// How the admin API and console sign-in behave (ADMIN-API.md).
+#[derive(Clone)]
+pub struct AdminSettings {
+    /// Where admins open the console (`FERROKEY_PUBLIC_URL`), no trailing slash; invitation and
+    /// recovery links start with it, and console passkeys are bound to its host.
+    pub public_url: String,
+    /// `FERROKEY_MANAGEMENT_KEY`; `None` refuses the `ManagementKey` header altogether.
+    pub management_key: Option<String>,
+    /// An admin session ends after this long unused …
+    pub session_idle: chrono::Duration,
+    /// … and this long after sign-in in any case.
+    pub session_absolute: chrono::Duration,
+}
+
+impl Default for AdminSettings {
+    fn default() -> Self {
+        AdminSettings {
+            public_url: "http://localhost:8080".into(),
+            management_key: None,
+            session_idle: chrono::Duration::hours(12),
+            session_absolute: chrono::Duration::days(7),
+        }
+    }
+}
+
+/// `FERROKEY_PUBLIC_URL`: where admins open the console.
+pub const PUBLIC_URL_ENV: &str = "FERROKEY_PUBLIC_URL";
+/// `FERROKEY_MANAGEMENT_KEY`: the upstream-compatible `ManagementKey` (unset: refused).
+pub const MANAGEMENT_KEY_ENV: &str = "FERROKEY_MANAGEMENT_KEY";
+/// `FERROKEY_ADMIN_SESSION_IDLE_MINUTES` (default 720) and `FERROKEY_ADMIN_SESSION_DAYS`
+/// (default 7).
+pub const SESSION_IDLE_ENV: &str = "FERROKEY_ADMIN_SESSION_IDLE_MINUTES";
+pub const SESSION_DAYS_ENV: &str = "FERROKEY_ADMIN_SESSION_DAYS";
+
+impl AdminSettings {
+    /// The settings from the environment; `default_public_url` when `FERROKEY_PUBLIC_URL` is
+    /// unset (hosts pass theirs: `http://localhost:<port>` for `ferrokey serve`).
+    pub fn from_env(default_public_url: &str) -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let defaults = AdminSettings::default();
+        let number =
+            |name: &str| var(name).and_then(|v| v.trim().parse::<i64>().ok()).filter(|n| *n > 0);
+        AdminSettings {
+            public_url: var(PUBLIC_URL_ENV)
+                .unwrap_or_else(|| default_public_url.to_string())
+                .trim()
+                .trim_end_matches('/')
+                .to_string(),
+            management_key: var(MANAGEMENT_KEY_ENV),
+            session_idle: number(SESSION_IDLE_ENV)
+                .map(chrono::Duration::minutes)
+                .unwrap_or(defaults.session_idle),
+            session_absolute: number(SESSION_DAYS_ENV)
+                .map(chrono::Duration::days)
+                .unwrap_or(defaults.session_absolute),
+        }
+    }
+}
+
+impl std::fmt::Debug for AdminSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminSettings")
+            .field("public_url", &self.public_url)
+            .field("management_key", &self.management_key.as_ref().map(|_| "<set>"))
+            .field("session_idle", &self.session_idle)
+            .field("session_absolute", &self.session_absolute)
+            .finish()
+    }
 }
 
 /// How Ferrokey sends mail (magic links).
@@ -76,7 +147,14 @@ impl Service {
             key_cache: Arc::new(KeyCache::new(Duration::ZERO)),
             config_cache: Arc::new(TtlCache::new(Duration::ZERO)),
             mail: MailSettings { mailer: Arc::new(NoMailer), from: DEFAULT_MAIL_FROM.into() },
+            admin: AdminSettings::default(),
         }
+    }
+
+    /// Uses these admin settings (public URL, management key, session lifetimes).
+    pub fn with_admin(mut self, admin: AdminSettings) -> Self {
+        self.admin = admin;
+        self
     }
 
     /// Sends mail through `mailer` from `from`.
@@ -182,6 +260,9 @@ impl Service {
         app_id: &str,
         admin_emails: Vec<String>,
     ) -> Result<CreatedApp, DomainError> {
+        if crate::ops::admin::console::is_reserved(app_id) {
+            return Err(DomainError::AppExists { app_id: app_id.to_string() });
+        }
         if !keys::is_valid_app_id(app_id) {
             return Err(DomainError::invalid_field(
                 "appId",

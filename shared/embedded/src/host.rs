@@ -69,7 +69,8 @@ pub fn open_service(
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
     let outbox = Arc::new(OutboxMailer::new(data_dir.join("outbox")));
     let service = Service::new(Arc::new(store.clone()), clock, KeyHasher::new(pepper))
-        .with_mailer(outbox, mail_from());
+        .with_mailer(outbox, mail_from())
+        .with_admin(ferrokey_core::service::AdminSettings::from_env("http://localhost:8787"));
     Ok((service, store))
 }
 

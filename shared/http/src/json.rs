@@ -31,6 +31,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
+/// Path parameters; a segment that does not decode is a 400 problem like any bad input
+/// (axum's own rejection would be plain text).
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Params(p.0))
+            .map_err(|_| {
+                ApiError::Domain(ferrokey_core::DomainError::bad_request_uncoded(
+                    "A path segment of this URL is not valid.",
+                ))
+            })
+    }
+}
+
 /// GET query parameters, read like bodies: names match case-insensitively (the Node SDK sends
 /// `?userid=`), every value is a string, unknown names are ignored.
 pub struct Query<T>(pub T);

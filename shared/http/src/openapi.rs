@@ -256,7 +256,8 @@ pub fn document() -> Value {
     let mut g = settings.into_generator();
     let problem = g.subschema_for::<ProblemDocument>().to_value();
     let mut paths = Map::new();
-    for route in routes() {
+    // The admin API is internal (contract §3.12): not part of the public document.
+    for route in routes().into_iter().filter(|r| !r.access.is_internal()) {
         let Some(doc) = operation(&mut g, &route.method, route.path) else { continue };
         let mut responses = Map::new();
         let (status, content) = match doc.success {
@@ -342,7 +343,7 @@ mod tests {
     #[test]
     fn every_route_is_documented() {
         let doc = document();
-        for route in routes() {
+        for route in routes().into_iter().filter(|r| !r.access.is_internal()) {
             let method = route.method.as_str().to_lowercase();
             assert!(
                 doc["paths"][route.path][&method].is_object(),
@@ -352,6 +353,7 @@ mod tests {
             );
         }
         assert_eq!(doc["openapi"], "3.1.0");
+        assert!(doc["paths"]["/admin/apps"].is_null(), "the admin API is internal");
     }
 
     #[test]

@@ -175,6 +175,29 @@ fn domain_problem(e: &DomainError) -> Problem {
             Some("app_exists"),
             &format!("accountName '{app_id}' is not available"),
         ),
+        DomainError::ManagementKeyRequired => {
+            let title = "A valid 'ManagementKey' header is required.";
+            let mut p = auth_problem(
+                StatusCode::UNAUTHORIZED,
+                "ManagementKey",
+                title,
+                "Send the 'ManagementKey' header, or sign in to the console and send its session as 'Authorization: Bearer <session>'.",
+            );
+            p.www_authenticate = Some("ManagementKey");
+            p
+        }
+        DomainError::NotSignedIn { detail } => {
+            let mut p = coded(
+                StatusCode::UNAUTHORIZED,
+                Some("invalid_admin_session"),
+                "The admin session is not valid. Sign in again.",
+            );
+            p.body.insert("detail".into(), json!(detail));
+            p.www_authenticate = Some("Bearer");
+            p
+        }
+        DomainError::Conflict { code, title } => coded(StatusCode::CONFLICT, Some(code), title),
+        DomainError::Gone { code, title } => coded(StatusCode::GONE, Some(code), title),
         DomainError::Unavailable(cause) => {
             tracing::error!(%cause, "dependency unavailable");
             let mut p = coded(
@@ -299,6 +322,22 @@ mod tests {
                 Some("credential_not_found"),
             ),
             (d(DomainError::Forbidden { code: None, title: "off".into() }), 403, None),
+            (d(DomainError::ManagementKeyRequired), 401, None),
+            (
+                d(DomainError::NotSignedIn { detail: "expired".into() }),
+                401,
+                Some("invalid_admin_session"),
+            ),
+            (
+                d(DomainError::Conflict { code: "api_key_not_locked", title: "t".into() }),
+                409,
+                Some("api_key_not_locked"),
+            ),
+            (
+                d(DomainError::Gone { code: "api_key_no_longer_viewable", title: "t".into() }),
+                410,
+                Some("api_key_no_longer_viewable"),
+            ),
             (
                 d(DomainError::TooManyRequests {
                     code: None,

@@ -1,6 +1,7 @@
 //! The route table: the single list of (method, path, access, handler, Lambda binary). The local
 //! server mounts all of it, each Lambda binary mounts its own row, and template checks read it.
 
+use crate::handlers::admin::{self, apps as admin_apps, data as admin_data, keys as admin_keys};
 use crate::handlers::{auth_configs, events, health, register, reports, signin, tokens, users};
 use crate::problem::ApiError;
 use crate::{AppState, MAX_BODY_BYTES, auth};
@@ -8,7 +9,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, Request};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use ferrokey_core::error::KeyHeader;
 use ferrokey_core::model::Scope;
 use std::time::Duration;
@@ -24,13 +25,23 @@ pub enum Access {
     Key(KeyHeader, Scope),
     /// Any valid secret key: upstream's secret endpoints other than the token ones need no scope.
     AnySecret,
+    /// The admin API: an admin session (`Authorization: Bearer`) or the `ManagementKey` header.
+    Admin,
+    /// Anyone: the console's sign-in steps, before there is a session (internal, like `Admin`:
+    /// neither is part of the public OpenAPI document).
+    Console,
 }
 
 impl Access {
+    /// Routes of the admin API and console sign-in, left out of the public OpenAPI document.
+    pub fn is_internal(self) -> bool {
+        matches!(self, Access::Admin | Access::Console)
+    }
+
     /// The header and (if any) scope a request must authenticate with.
     pub fn key(self) -> Option<(KeyHeader, Option<Scope>)> {
         match self {
-            Access::Anonymous => None,
+            Access::Anonymous | Access::Admin | Access::Console => None,
             Access::Key(header, scope) => Some((header, Some(scope))),
             Access::AnySecret => Some((KeyHeader::ApiSecret, None)),
         }
@@ -52,7 +63,7 @@ const PUBLIC: KeyHeader = KeyHeader::ApiKey;
 
 /// Every route Ferrokey serves.
 pub fn routes() -> Vec<Route> {
-    use Access::{Anonymous, AnySecret, Key};
+    use Access::{Admin, Anonymous, AnySecret, Console, Key};
     let row = |method: Method, path, access, lambda, handler| Route {
         method,
         path,
@@ -159,6 +170,149 @@ pub fn routes() -> Vec<Route> {
         row(Method::GET, "/users/list", AnySecret, "users-list", || get(users::list_users)),
         row(Method::GET, "/users/count", AnySecret, "users-count", || get(users::count_users)),
         row(Method::POST, "/users/delete", AnySecret, "users-delete", || post(users::delete_user)),
+        // Console sign-in (ADMIN-API.md §3).
+        row(Method::GET, "/console/config.json", Console, "console-config", || {
+            get(admin::console_config)
+        }),
+        row(Method::POST, "/admin/invites/accept", Console, "admin-invites-accept", || {
+            post(admin::accept_invite)
+        }),
+        row(Method::POST, "/admin/session", Console, "admin-session", || post(admin::sign_in)),
+        row(Method::GET, "/admin/session", Admin, "admin-session", || get(admin::who_am_i)),
+        row(Method::DELETE, "/admin/session", Admin, "admin-session", || delete(admin::sign_out)),
+        row(Method::POST, "/admin/session/register-token", Admin, "admin-session", || {
+            post(admin::register_token)
+        }),
+        row(Method::POST, "/admin/recover", Console, "admin-recover", || post(admin::recover)),
+        // The organization (§2).
+        row(Method::POST, "/admin/org/invites", Admin, "admin-org", || post(admin::invite)),
+        row(Method::GET, "/admin/org/admins", Admin, "admin-org", || get(admin::admins)),
+        row(Method::DELETE, "/admin/org/admins/{adminId}", Admin, "admin-org", || {
+            delete(admin::remove_admin)
+        }),
+        // Apps (contract §3.12).
+        row(Method::GET, "/admin/apps", Admin, "admin-apps-list", || get(admin_apps::list)),
+        row(Method::GET, "/admin/apps/{appId}/available", Admin, "admin-apps-available", || {
+            get(admin_apps::available)
+        }),
+        row(Method::POST, "/admin/apps/{appId}/create", Admin, "admin-apps-create", || {
+            post(admin_apps::create)
+        }),
+        row(Method::GET, "/admin/apps/{appId}/features", Admin, "admin-apps-features", || {
+            get(admin_apps::features)
+        }),
+        row(Method::POST, "/admin/apps/{appId}/features", Admin, "admin-apps-features", || {
+            post(admin_apps::set_features)
+        }),
+        row(Method::POST, "/admin/apps/{appId}/freeze", Admin, "admin-apps-freeze", || {
+            post(admin_apps::freeze)
+        }),
+        row(Method::POST, "/admin/apps/{appId}/unfreeze", Admin, "admin-apps-freeze", || {
+            post(admin_apps::unfreeze)
+        }),
+        row(
+            Method::GET,
+            "/admin/apps/{appId}/can-delete-immediately",
+            Admin,
+            "admin-apps-delete",
+            || get(admin_apps::can_delete_immediately),
+        ),
+        row(Method::POST, "/admin/apps/{appId}/mark-delete", Admin, "admin-apps-delete", || {
+            post(admin_apps::mark_delete)
+        }),
+        row(Method::POST, "/admin/apps/{appId}/cancel-delete", Admin, "admin-apps-delete", || {
+            post(admin_apps::cancel_delete)
+        }),
+        row(Method::DELETE, "/admin/apps/{appId}", Admin, "admin-apps-delete", || {
+            delete(admin_apps::delete)
+        }),
+        row(Method::GET, "/apps/list-pending-deletion", Admin, "admin-apps-delete", || {
+            get(admin_apps::list_due)
+        }),
+        // API keys.
+        row(Method::GET, "/admin/apps/{appId}/api-keys", Admin, "admin-keys-list", || {
+            get(admin_keys::list)
+        }),
+        row(Method::POST, "/admin/apps/{appId}/public-keys", Admin, "admin-keys-create", || {
+            post(admin_keys::create_public)
+        }),
+        row(Method::POST, "/admin/apps/{appId}/secret-keys", Admin, "admin-keys-create", || {
+            post(admin_keys::create_secret)
+        }),
+        row(
+            Method::POST,
+            "/admin/apps/{appId}/api-keys/{id}/lock",
+            Admin,
+            "admin-keys-lock",
+            || post(admin_keys::lock),
+        ),
+        row(
+            Method::POST,
+            "/admin/apps/{appId}/api-keys/{id}/unlock",
+            Admin,
+            "admin-keys-lock",
+            || post(admin_keys::unlock),
+        ),
+        row(
+            Method::DELETE,
+            "/admin/apps/{appId}/api-keys/{id}",
+            Admin,
+            "admin-keys-delete",
+            || delete(admin_keys::delete),
+        ),
+        row(
+            Method::GET,
+            "/admin/apps/{appId}/api-keys/{id}/reveal",
+            Admin,
+            "admin-keys-reveal",
+            || get(admin_keys::reveal),
+        ),
+        // An app's data (ADMIN-API.md §4).
+        row(Method::GET, "/admin/apps/{appId}/users", Admin, "admin-users", || {
+            get(admin_data::users)
+        }),
+        row(Method::GET, "/admin/apps/{appId}/users/{userId}", Admin, "admin-users", || {
+            get(admin_data::user)
+        }),
+        row(Method::DELETE, "/admin/apps/{appId}/users/{userId}", Admin, "admin-users", || {
+            delete(admin_data::delete_user)
+        }),
+        row(
+            Method::DELETE,
+            "/admin/apps/{appId}/credentials/{credentialId}",
+            Admin,
+            "admin-users",
+            || delete(admin_data::delete_credential),
+        ),
+        row(Method::GET, "/admin/apps/{appId}/settings", Admin, "admin-settings", || {
+            get(admin_data::settings)
+        }),
+        row(Method::POST, "/admin/apps/{appId}/settings", Admin, "admin-settings", || {
+            post(admin_data::set_settings)
+        }),
+        row(Method::GET, "/admin/apps/{appId}/auth-configs", Admin, "admin-auth-configs", || {
+            get(admin_data::auth_configs)
+        }),
+        row(Method::POST, "/admin/apps/{appId}/auth-configs", Admin, "admin-auth-configs", || {
+            post(admin_data::add_auth_config)
+        }),
+        row(
+            Method::POST,
+            "/admin/apps/{appId}/auth-configs/{purpose}",
+            Admin,
+            "admin-auth-configs",
+            || post(admin_data::update_auth_config),
+        ),
+        row(
+            Method::DELETE,
+            "/admin/apps/{appId}/auth-configs/{purpose}",
+            Admin,
+            "admin-auth-configs",
+            || delete(admin_data::delete_auth_config),
+        ),
+        row(Method::GET, "/admin/apps/{appId}/events", Admin, "admin-events", || {
+            get(admin_data::events)
+        }),
     ]
 }
 
@@ -169,6 +323,10 @@ fn mount(state: &AppState, rows: impl Iterator<Item = Route>) -> Router {
         if let Some((header, scope)) = route.access.key() {
             method_router = method_router
                 .route_layer(from_fn_with_state((state.clone(), header, scope), auth::require_key));
+        }
+        if route.access == Access::Admin {
+            method_router =
+                method_router.route_layer(from_fn_with_state(state.clone(), auth::require_admin));
         }
         router = router.route(route.path, method_router);
     }

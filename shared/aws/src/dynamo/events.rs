@@ -14,11 +14,10 @@
 //! partition key sharded by a small suffix (DESIGN.md's scale plan).
 
 use super::tokens::token_item;
-use super::{DynamoStore, Item, build_error, from_json, get_s, key, n, s, sdk_error, to_json};
+use super::{DynamoStore, Item, build_error, from_json, get_s, key, n, s, to_json};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Put, PutRequest, TransactWriteItem, WriteRequest};
 use chrono::{DateTime, Duration, Utc};
-use ferrokey_core::StoreError;
 use ferrokey_core::events::Event;
 use ferrokey_core::model::TokenRecord;
 use ferrokey_core::ports::{EventStore, StoreResult};
@@ -54,42 +53,15 @@ pub(crate) fn put_event_item(table: &str, e: &Event) -> StoreResult<TransactWrit
 impl DynamoStore {
     /// Writes items with BatchWriteItem, 25 a request, retrying unprocessed ones.
     async fn batch_put(&self, items: Vec<Item>) -> StoreResult<()> {
-        for chunk in items.chunks(25) {
-            let mut pending: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|item| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(item.clone()))
-                        .build()
-                        .map_err(build_error)?;
-                    Ok(WriteRequest::builder().put_request(put).build())
-                })
-                .collect::<StoreResult<_>>()?;
-            for attempt in 0..5u32 {
-                if pending.is_empty() {
-                    break;
-                }
-                if attempt > 0 {
-                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
-                }
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, std::mem::take(&mut pending))
-                    .send()
-                    .await
-                    .map_err(sdk_error)?;
-                pending = out
-                    .unprocessed_items()
-                    .and_then(|u| u.get(&self.table))
-                    .cloned()
-                    .unwrap_or_default();
-            }
-            if !pending.is_empty() {
-                return Err(StoreError::Unavailable("dynamodb kept writes unprocessed".into()));
-            }
-        }
-        Ok(())
+        let requests = items
+            .into_iter()
+            .map(|item| {
+                let put =
+                    PutRequest::builder().set_item(Some(item)).build().map_err(build_error)?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<StoreResult<_>>()?;
+        self.batch_write(requests).await
     }
 
     /// Runs the list/count Query from `since`, newest first.

@@ -16,16 +16,22 @@
 //! | auth configuration | `CFG#<app>` | purpose | – | `record`, `last_used` |
 //! | event | `EVT#<app>` | `<ms>#<id>` | – | `record`, `ttl` |
 //! | daily report | `REPORT#<app>` | `yyyy-mm-dd` | – | `record` |
+//! | deleted app (tombstone) | `GONE#<app>` | `G` | – | `deleted_at` |
+//! | admin | `ADMIN#<id>` | `A` | `ORGADMINS#<org>` / `<email>` | `record` |
+//! | admin email (uniqueness) | `ADMINEMAIL#<email>` | `E` | – | `admin_id` |
+//! | organization's admin count | `ORG#<org>` | `O` | – | `admins` |
 //!
 //! A credential's fields that change at sign-in are attributes of their own, so a sign-in
 //! updates them with one conditional UpdateItem (no read-modify-write) and reads overlay them
 //! on the JSON record. Request counts per operation are documented at each method.
 
+mod admins;
 mod apps;
 mod auth_configs;
 mod ceremonies;
 mod counters;
 mod credentials;
+mod erase;
 mod events;
 mod partition;
 mod reports;
@@ -39,7 +45,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, WriteRequest};
 use ferrokey_core::StoreError;
 use std::collections::HashMap;
 
@@ -170,6 +176,53 @@ impl DynamoStore {
         })
         .await?;
         Ok(count)
+    }
+
+    /// Runs write requests with BatchWriteItem, 25 a request, retrying unprocessed ones with a
+    /// short backoff.
+    pub(crate) async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
+            for attempt in 0..5u32 {
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                }
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, std::mem::take(&mut pending))
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                pending = out
+                    .unprocessed_items()
+                    .and_then(|u| u.get(&self.table))
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            if !pending.is_empty() {
+                return Err(StoreError::Unavailable("dynamodb kept writes unprocessed".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes items by key with [`Self::batch_write`].
+    pub(crate) async fn batch_delete(&self, keys: Vec<Item>) -> Result<(), StoreError> {
+        let requests = keys
+            .into_iter()
+            .map(|k| {
+                let delete = aws_sdk_dynamodb::types::DeleteRequest::builder()
+                    .set_key(Some(k))
+                    .build()
+                    .map_err(build_error)?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Result<_, StoreError>>()?;
+        self.batch_write(requests).await
     }
 
     pub fn client(&self) -> &Client {

@@ -6,6 +6,7 @@
 //! - take: 1 DeleteItem with `app_id = :app`, ReturnValues ALL_OLD: atomic, so of concurrent
 //!   takers exactly one gets the item. Expiry is re-checked by the caller because TTL deletion
 //!   lags by up to days.
+//! - extend (admin sessions, idle expiry): 1 UpdateItem on condition `app_id = :app`.
 //! - purge: nothing to do; DynamoDB TTL deletes items one day after they expire (the day lets a
 //!   late caller still hear "expired" instead of "invalid").
 
@@ -24,18 +25,10 @@ pub(crate) fn token_pk(hash: &str) -> String {
     format!("TOKEN#{hash}")
 }
 
-fn kind_name(kind: TokenKind) -> &'static str {
-    match kind {
-        TokenKind::Register => "register",
-        TokenKind::Session => "session",
-        TokenKind::Verify => "verify",
-    }
-}
-
 pub(crate) fn token_item(t: &TokenRecord) -> Item {
     let mut item = key(token_pk(&t.token_hash), "T");
     item.insert("app_id".into(), s(&t.app_id));
-    item.insert("kind".into(), s(kind_name(t.kind)));
+    item.insert("kind".into(), s(t.kind.name()));
     item.insert("expires_at".into(), n(t.expires_at.timestamp_millis()));
     item.insert("payload".into(), s(&t.payload));
     item.insert("ttl".into(), n(t.expires_at.timestamp() + TTL_GRACE_SECONDS));
@@ -44,12 +37,9 @@ pub(crate) fn token_item(t: &TokenRecord) -> Item {
 
 pub(crate) fn token_from_item(item: &Item) -> StoreResult<TokenRecord> {
     let pk = get_s(item, "pk")?;
-    let kind = match get_s(item, "kind")? {
-        "register" => TokenKind::Register,
-        "session" => TokenKind::Session,
-        "verify" => TokenKind::Verify,
-        other => return Err(StoreError::Corrupt(format!("token kind {other}"))),
-    };
+    let name = get_s(item, "kind")?;
+    let kind = TokenKind::from_name(name)
+        .ok_or_else(|| StoreError::Corrupt(format!("token kind {name}")))?;
     let ms: i64 = get_n(item, "expires_at")?;
     Ok(TokenRecord {
         token_hash: pk.trim_start_matches("TOKEN#").to_string(),
@@ -114,6 +104,39 @@ impl TokenStore for DynamoStore {
                     .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
             {
                 Ok(None)
+            }
+            Err(e) => Err(sdk_error(e)),
+        }
+    }
+
+    async fn extend_token(
+        &self,
+        app_id: &str,
+        token_hash: &str,
+        payload: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(token_pk(token_hash), "T")))
+            .update_expression("SET payload = :p, expires_at = :e, #ttl = :t")
+            .condition_expression("app_id = :app")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":p", s(payload))
+            .expression_attribute_values(":e", n(expires_at.timestamp_millis()))
+            .expression_attribute_values(":t", n(expires_at.timestamp() + TTL_GRACE_SECONDS))
+            .expression_attribute_values(":app", s(app_id))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
             }
             Err(e) => Err(sdk_error(e)),
         }

@@ -98,15 +98,25 @@ impl UserStore for DynamoStore {
         }
     }
 
-    async fn list_users(&self, app_id: &str, limit: usize) -> StoreResult<Vec<UserSummary>> {
+    async fn list_users(
+        &self,
+        app_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<UserSummary>> {
         let mut users = Vec::new();
         let query = self
             .client
             .query()
             .table_name(&self.table)
             .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :p")
             .expression_attribute_values(":p", s(format!("APPUSERS#{app_id}")));
+        let query = match after {
+            Some(after) => query
+                .key_condition_expression("gsi1pk = :p AND gsi1sk > :a")
+                .expression_attribute_values(":a", s(after)),
+            None => query.key_condition_expression("gsi1pk = :p"),
+        };
         self.query_pages(query, |page| {
             for item in page.items() {
                 let user = summary_from_item(item)?;
@@ -144,7 +154,7 @@ impl UserStore for DynamoStore {
         week_start: DateTime<Utc>,
     ) -> StoreResult<UserStats> {
         // Every user summary of the app (the users listing's Query, all of it).
-        let users = self.list_users(app_id, usize::MAX).await?;
+        let users = self.list_users(app_id, None, usize::MAX).await?;
         let mut stats = UserStats::default();
         for user in users.iter().filter(|u| u.credentials > 0) {
             stats.users += 1;

@@ -17,7 +17,11 @@ pub fn event(
     subject: &str,
     message: impl Into<String>,
 ) -> Event {
-    Event::new(&caller.app_id, kind, svc.clock.now(), &caller.key_id, subject, message)
+    let event = Event::new(&caller.app_id, kind, svc.clock.now(), &caller.key_id, subject, message);
+    match &caller.performed_by {
+        Some(by) => event.by(by.clone()),
+        None => event,
+    }
 }
 
 /// Appends events after an operation succeeded.

@@ -1,5 +1,6 @@
 //! Use cases: one async function per API operation, typed input to typed output.
 
+pub mod admin;
 pub mod apps;
 pub mod audit;
 pub mod auth_configs;

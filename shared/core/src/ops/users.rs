@@ -115,7 +115,7 @@ pub async fn delete_credential(
 
 /// `GET /users/list`.
 pub async fn list_users(svc: &Service, caller: &Caller) -> Result<Vec<UserSummary>, DomainError> {
-    Ok(svc.store.list_users(&caller.app_id, MAX_LISTED_USERS).await?)
+    Ok(svc.store.list_users(&caller.app_id, None, MAX_LISTED_USERS).await?)
 }
 
 /// `GET /users/count`: users with at least one passkey.

@@ -2,8 +2,10 @@
 
 use super::{SqliteStore, corrupt, from_json, is_unique_violation, to_json, unavailable};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use ferrokey_core::StoreError;
 use ferrokey_core::model::{ApiKeyRecord, App};
+use ferrokey_core::ports::KeyDeletion;
 use ferrokey_core::ports::{AppStore, StoreResult};
 use rusqlite::{OptionalExtension, params};
 
@@ -14,6 +16,15 @@ impl AppStore for SqliteStore {
         let keys = keys.to_vec();
         self.with(move |conn| {
             let tx = conn.transaction().map_err(unavailable)?;
+            let gone: Option<i64> = tx
+                .query_row("SELECT 1 FROM deleted_apps WHERE app_id = ?1", [&app.app_id], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(unavailable)?;
+            if gone.is_some() {
+                return Err(StoreError::Conflict(format!("app {} was deleted", app.app_id)));
+            }
             match tx.execute(
                 "INSERT INTO apps (app_id, record) VALUES (?1, ?2)",
                 params![app.app_id, to_json(&app)?],
@@ -114,6 +125,7 @@ impl AppStore for SqliteStore {
         app_id: &str,
         key_id: &str,
         locked: bool,
+        at: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let (app_id, key_id) = (app_id.to_string(), key_id.to_string());
         self.with(move |conn| {
@@ -132,6 +144,11 @@ impl AppStore for SqliteStore {
             for (hash, text) in &rows {
                 let mut record: ApiKeyRecord = from_json(text)?;
                 record.locked = locked;
+                if locked {
+                    record.last_locked_at = Some(at);
+                } else {
+                    record.last_unlocked_at = Some(at);
+                }
                 tx.execute(
                     "UPDATE api_keys SET record = ?1 WHERE key_hash = ?2",
                     params![to_json(&record)?, hash],
@@ -140,6 +157,115 @@ impl AppStore for SqliteStore {
             }
             tx.commit().map_err(unavailable)?;
             Ok(!rows.is_empty())
+        })
+        .await
+    }
+
+    async fn list_api_keys(&self, app_id: &str) -> StoreResult<Vec<ApiKeyRecord>> {
+        let app_id = app_id.to_string();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare("SELECT record FROM api_keys WHERE app_id = ?1 ORDER BY key_id, key_hash")
+                .map_err(unavailable)?;
+            let rows: Vec<String> = stmt
+                .query_map([app_id], |r| r.get(0))
+                .map_err(unavailable)?
+                .collect::<Result<_, _>>()
+                .map_err(unavailable)?;
+            rows.iter().map(|t| from_json(t)).collect()
+        })
+        .await
+    }
+
+    async fn delete_api_key(&self, app_id: &str, key_id: &str) -> StoreResult<KeyDeletion> {
+        let (app_id, key_id) = (app_id.to_string(), key_id.to_string());
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(unavailable)?;
+            let deleted = tx
+                .execute(
+                    "DELETE FROM api_keys WHERE app_id = ?1 AND key_id = ?2
+                     AND json_extract(record, '$.locked') = 1",
+                    params![app_id, key_id],
+                )
+                .map_err(unavailable)?;
+            let left: i64 = tx
+                .query_row(
+                    "SELECT COUNT(*) FROM api_keys WHERE app_id = ?1 AND key_id = ?2",
+                    params![app_id, key_id],
+                    |r| r.get(0),
+                )
+                .map_err(unavailable)?;
+            tx.commit().map_err(unavailable)?;
+            Ok(match (deleted, left) {
+                (0, 0) => KeyDeletion::NotFound,
+                (_, 0) => KeyDeletion::Deleted,
+                _ => KeyDeletion::NotLocked,
+            })
+        })
+        .await
+    }
+
+    async fn list_org_apps(&self, org: &str) -> StoreResult<Vec<App>> {
+        let org = org.to_string();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT record FROM apps WHERE json_extract(record, '$.org') = ?1 ORDER BY app_id",
+                )
+                .map_err(unavailable)?;
+            let rows: Vec<String> = stmt
+                .query_map([org], |r| r.get(0))
+                .map_err(unavailable)?
+                .collect::<Result<_, _>>()
+                .map_err(unavailable)?;
+            rows.iter().map(|t| from_json(t)).collect()
+        })
+        .await
+    }
+
+    async fn delete_app(&self, app_id: &str) -> StoreResult<bool> {
+        let app_id = app_id.to_string();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(unavailable)?;
+            let existed =
+                tx.execute("DELETE FROM apps WHERE app_id = ?1", [&app_id]).map_err(unavailable)?;
+            if existed == 0 {
+                return Ok(false);
+            }
+            for table in [
+                "api_keys",
+                "credentials",
+                "aliases",
+                "tokens",
+                "auth_configs",
+                "events",
+                "reports",
+                "counters",
+            ] {
+                tx.execute(&format!("DELETE FROM {table} WHERE app_id = ?1"), [&app_id])
+                    .map_err(unavailable)?;
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO deleted_apps (app_id, deleted_at) VALUES (?1, ?2)",
+                params![app_id, Utc::now().timestamp_millis()],
+            )
+            .map_err(unavailable)?;
+            tx.commit().map_err(unavailable)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn app_id_taken(&self, app_id: &str) -> StoreResult<bool> {
+        let app_id = app_id.to_string();
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM apps WHERE app_id = ?1)
+                     OR EXISTS (SELECT 1 FROM deleted_apps WHERE app_id = ?1)",
+                [app_id],
+                |r| r.get(0),
+            )
+            .map_err(unavailable)
         })
         .await
     }

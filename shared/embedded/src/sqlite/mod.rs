@@ -4,8 +4,10 @@
 //! Tables: `apps`, `api_keys` (by key hash), `credentials` (by app + credential id, indexed by
 //! user; the record as JSON plus the counter column that sign-ins compare-and-set and the
 //! last-use column user listings aggregate), `aliases`
-//! (by app + alias hash, indexed by user), `tokens` (by hash, with expiry).
+//! (by app + alias hash, indexed by user), `tokens` (by hash, with expiry), `admins` (by id,
+//! unique email, indexed by organization), `deleted_apps` (tombstones of deleted app ids).
 
+mod admins;
 mod apps;
 mod auth_configs;
 mod ceremonies;
@@ -79,6 +81,17 @@ CREATE TABLE IF NOT EXISTS reports (
     day TEXT NOT NULL,
     record TEXT NOT NULL,
     PRIMARY KEY (app_id, day)
+);
+CREATE TABLE IF NOT EXISTS admins (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    org TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS admins_by_org ON admins (org, email);
+CREATE TABLE IF NOT EXISTS deleted_apps (
+    app_id TEXT PRIMARY KEY,
+    deleted_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS counters (
     app_id TEXT NOT NULL,
@@ -197,7 +210,7 @@ mod tests {
             .unwrap();
         }
         let store = SqliteStore::open(&path).unwrap();
-        let users = store.list_users("a", 10).await.unwrap();
+        let users = store.list_users("a", None, 10).await.unwrap();
         assert_eq!(users.len(), 1);
         let last = users[0].last_used_at.map(|t| t.timestamp_millis());
         assert_eq!(last, Some(1_714_557_600_250));

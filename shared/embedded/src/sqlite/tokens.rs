@@ -8,20 +8,11 @@ use ferrokey_core::ports::{StoreResult, TokenStore};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub(super) fn kind_name(kind: TokenKind) -> &'static str {
-    match kind {
-        TokenKind::Register => "register",
-        TokenKind::Session => "session",
-        TokenKind::Verify => "verify",
-    }
+    kind.name()
 }
 
 pub(super) fn kind_from(name: &str) -> StoreResult<TokenKind> {
-    match name {
-        "register" => Ok(TokenKind::Register),
-        "session" => Ok(TokenKind::Session),
-        "verify" => Ok(TokenKind::Verify),
-        other => Err(corrupt(format!("token kind {other}"))),
-    }
+    TokenKind::from_name(name).ok_or_else(|| corrupt(format!("token kind {name}")))
 }
 
 pub(super) fn insert_token(conn: &Connection, t: &TokenRecord) -> StoreResult<()> {
@@ -102,6 +93,27 @@ impl TokenStore for SqliteStore {
                 &app_id,
                 &token_hash,
             )
+        })
+        .await
+    }
+
+    async fn extend_token(
+        &self,
+        app_id: &str,
+        token_hash: &str,
+        payload: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let (app_id, token_hash, payload) =
+            (app_id.to_string(), token_hash.to_string(), payload.to_string());
+        self.with(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE tokens SET payload = ?1, expires_at = ?2 WHERE token_hash = ?3 AND app_id = ?4",
+                    params![payload, expires_at.timestamp_millis(), token_hash, app_id],
+                )
+                .map_err(unavailable)?;
+            Ok(changed > 0)
         })
         .await
     }

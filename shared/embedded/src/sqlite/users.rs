@@ -69,22 +69,28 @@ impl UserStore for SqliteStore {
         .await
     }
 
-    async fn list_users(&self, app_id: &str, limit: usize) -> StoreResult<Vec<UserSummary>> {
+    async fn list_users(
+        &self,
+        app_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<UserSummary>> {
         let app_id = app_id.to_string();
+        let after = after.unwrap_or_default().to_string();
         self.with(move |conn| {
             // Users are the union of credential owners and alias owners; `last_used` is NULL
             // for users who only have aliases.
             let mut stmt = conn
                 .prepare_cached(
                     "SELECT user_id, SUM(creds), MAX(last_used) FROM (
-                         SELECT user_id, 1 AS creds, last_used_at AS last_used FROM credentials WHERE app_id = ?1
+                         SELECT user_id, 1 AS creds, last_used_at AS last_used FROM credentials WHERE app_id = ?1 AND user_id > ?3
                          UNION ALL
-                         SELECT user_id, 0, NULL FROM aliases WHERE app_id = ?1)
+                         SELECT user_id, 0, NULL FROM aliases WHERE app_id = ?1 AND user_id > ?3)
                      GROUP BY user_id ORDER BY user_id LIMIT ?2",
                 )
                 .map_err(unavailable)?;
             let rows: Vec<(String, i64, Option<i64>)> = stmt
-                .query_map(params![app_id, limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_map(params![app_id, limit as i64, after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .map_err(unavailable)?
                 .collect::<Result<_, _>>()
                 .map_err(unavailable)?;

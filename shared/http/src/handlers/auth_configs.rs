@@ -36,7 +36,7 @@ pub struct AuthConfigBody {
 }
 
 impl AuthConfigBody {
-    fn into_input(self) -> AuthConfigInput {
+    pub(crate) fn into_input(self) -> AuthConfigInput {
         AuthConfigInput {
             purpose: self.purpose,
             user_verification: self.userverificationrequirement,

@@ -1,5 +1,6 @@
 //! Handlers: extract, call the domain operation, map the result. No rules live here.
 
+pub mod admin;
 pub mod auth_configs;
 pub mod events;
 pub mod health;

@@ -1,0 +1,6 @@
+//! Lambda function for the `admin-keys-list` rows of the route table.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    ferrokey_functions::run("admin-keys-list").await
+}
