@@ -1,9 +1,11 @@
 //! `ferrokey`: serve the whole API on one machine, manage apps, admins and the DynamoDB table.
 
+mod console;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ferrokey_core::{DomainError, Service, StoreError};
 use ferrokey_http::{AppState, router};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -47,6 +49,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8787", env = "FERROKEY_ADDR")]
         addr: String,
+        /// The built admin console served under /console/.
+        #[arg(long, default_value = console::DEFAULT_DIR, env = "FERROKEY_CONSOLE_DIR")]
+        console_dir: PathBuf,
         /// Who the first-admin invitation printed on an empty data dir is for.
         #[arg(long, default_value = "admin@localhost", env = "FERROKEY_ADMIN_EMAIL")]
         admin_email: String,
@@ -148,7 +153,12 @@ async fn first_run(service: &Service, email: &str) -> Result<(), String> {
     Ok(())
 }
 
-async fn serve(addr: &str, admin_email: &str, args: &StoreArgs) -> Result<(), String> {
+async fn serve(
+    addr: &str,
+    admin_email: &str,
+    console_dir: &Path,
+    args: &StoreArgs,
+) -> Result<(), String> {
     let mut service = open(args).await?;
     if args.store == StoreKind::Sqlite {
         // DynamoDB expires tokens and events with TTL; SQLite needs a sweeper.
@@ -194,10 +204,13 @@ async fn serve(addr: &str, admin_email: &str, args: &StoreArgs) -> Result<(), St
         }
     });
     tracing::info!(%local, "ferrokey listening");
-    axum::serve(listener, router(AppState::new(service)))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| e.to_string())
+    if console::is_built(console_dir) {
+        tracing::info!(console = %format!("{}/console/", service.admin.public_url), "admin console");
+    } else {
+        tracing::warn!(dir = %console_dir.display(), "{}", console::NOT_BUILT);
+    }
+    let app = console::mount(router(AppState::new(service)), console_dir);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())
 }
 
 async fn shutdown() {
@@ -269,7 +282,9 @@ async fn main() -> ExitCode {
         logs.init();
     }
     let result = match Cli::parse().command {
-        Command::Serve { addr, admin_email, store } => serve(&addr, &admin_email, &store).await,
+        Command::Serve { addr, admin_email, console_dir, store } => {
+            serve(&addr, &admin_email, &console_dir, &store).await
+        }
         Command::Admin { command: AdminCommand::Invite { email, org, store } } => {
             invite_admin(&email, org.as_deref(), &store).await
         }
