@@ -5,6 +5,7 @@ mod console;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ferrokey_core::{DomainError, Service, StoreError};
 use ferrokey_http::{AppState, router};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -144,7 +145,10 @@ async fn first_run(service: &Service, email: &str) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!(invite_url = %invite.invite_url, "no admin yet: open the invitation link");
-    eprintln!(
+    // Not eprintln!: it panics when stderr is a closed pipe, and a server must not die of
+    // its log reader going away.
+    let _ = writeln!(
+        std::io::stderr(),
         "\n  No admin yet. Open this link to register the first admin's passkey ({}):\n\n    {}\n\n  It expires {}.\n",
         invite.email,
         invite.invite_url,

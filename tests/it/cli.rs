@@ -199,3 +199,135 @@ async fn ceremony_across_restart(store: &Store<'_>, keys: &Value) {
         post(&server.base, "/signin/verify", secret, json!({"token": done["token"]})).await;
     assert_eq!(verified["userId"], "u1");
 }
+
+/// `serve` with its stderr read line by line; returns the server and the lines up to the
+/// "listening" one (everything said at start).
+async fn serve_reading_start(dir: &Path) -> (Server, Vec<String>) {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut command = Command::new(binary());
+    command.args([
+        "serve",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--admin-email",
+        "me@example.com",
+    ]);
+    command.env_remove("FERROKEY_PUBLIC_URL").env("NO_COLOR", "1");
+    Store::Sqlite(dir).apply(&mut command);
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let server = Server { child, base: format!("http://127.0.0.1:{port}") };
+    // The reader keeps draining stderr after the start, so the server never blocks on a full
+    // pipe; the start's lines come back through the channel.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut tx = Some(tx);
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if let Some(sender) = &tx {
+                let done = line.contains("ferrokey listening");
+                seen.push(line);
+                if done {
+                    let _ = sender.send(std::mem::take(&mut seen));
+                    tx = None;
+                }
+            }
+        }
+        if let Some(sender) = tx {
+            let _ = sender.send(seen);
+        }
+    });
+    let lines = tokio::task::spawn_blocking(move || rx.recv().unwrap_or_default()).await.unwrap();
+    (server, lines)
+}
+
+#[tokio::test]
+async fn first_run_prints_an_invitation_that_signs_the_first_admin_up() {
+    use crate::admin_client::CONSOLE_RP;
+    let dir = tempfile::tempdir().unwrap();
+    let (server, lines) = serve_reading_start(dir.path()).await;
+    let link = lines
+        .iter()
+        .find_map(|l| {
+            l.split_whitespace().find(|w| {
+                w.starts_with("http://localhost:") && w.contains("/console/#/invite/invite_")
+            })
+        })
+        .unwrap_or_else(|| panic!("no invitation link in {lines:#?}"))
+        .to_string();
+    let port = server.base.rsplit(':').next().unwrap();
+    let origin = format!("http://localhost:{port}");
+    assert!(link.starts_with(&format!("{origin}/console/#/invite/")), "{link}");
+    let code = link.rsplit('/').next().unwrap();
+
+    // What the invitation page does: accept, register through the console app, exchange.
+    let http = reqwest::Client::new();
+    let config: Value = http
+        .get(format!("{}/console/config.json", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["apiUrl"], origin.as_str());
+    let key = ("ApiKey", config["apiKey"].as_str().unwrap());
+    let accepted: Value = http
+        .post(format!("{}/admin/invites/accept", server.base))
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let begin = post(
+        &server.base,
+        "/register/begin",
+        key,
+        json!({"token": accepted["token"], "RPID": CONSOLE_RP, "Origin": origin}),
+    )
+    .await;
+    let mut passkey = SoftPasskey::new();
+    let response = passkey.create(&begin["data"], &origin);
+    let done = post(&server.base, "/register/complete", key, json!({"session": begin["session"], "response": response, "RPID": CONSOLE_RP, "Origin": origin})).await;
+    let session: Value = http
+        .post(format!("{}/admin/session", server.base))
+        .json(&json!({"token": done["token"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["admin"]["email"], "me@example.com");
+    assert_eq!(session["admin"]["org"], "default");
+    let bearer = format!("Bearer {}", session["session"].as_str().unwrap());
+    let created = http
+        .post(format!("{}/admin/apps/shop/create", server.base))
+        .header("Authorization", &bearer)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    drop(server);
+
+    // With an admin, a restart prints no invitation; `admin invite` makes one on demand.
+    let (_server, lines) = serve_reading_start(dir.path()).await;
+    assert!(!lines.iter().any(|l| l.contains("/invite/")), "{lines:#?}");
+    let out =
+        run(&["admin", "invite", "Bob@Example.com", "--org", "acme"], &Store::Sqlite(dir.path()));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let invite: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(invite["email"], "bob@example.com");
+    assert_eq!(invite["org"], "acme");
+    assert!(invite["inviteUrl"].as_str().unwrap().contains("/console/#/invite/invite_"));
+    assert!(invite["expiresAt"].is_string());
+    let bad = run(&["admin", "invite", "not-an-address"], &Store::Sqlite(dir.path()));
+    assert!(!bad.status.success());
+    let again = run(&["admin", "invite", "me@example.com"], &Store::Sqlite(dir.path()));
+    assert!(!again.status.success(), "an existing admin cannot be invited again");
+}

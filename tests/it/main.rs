@@ -11,6 +11,7 @@ mod admin;
 mod admin_apps;
 mod admin_client;
 mod admin_isolation;
+mod admin_key_cache;
 mod admin_robustness;
 mod auth;
 mod auth_configs;
