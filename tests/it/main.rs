@@ -24,6 +24,7 @@ mod cross_app;
 mod events;
 mod faults;
 mod hostile;
+mod hostile_table;
 mod lambda;
 mod register;
 mod reports;
