@@ -99,6 +99,9 @@ enum AppCommand {
         /// while other addresses wait until the app is 24 hours old.
         #[arg(long = "admin-email")]
         admin_emails: Vec<String>,
+        /// The organization whose admins see the app in the console.
+        #[arg(long, default_value = "default")]
+        org: String,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -233,9 +236,14 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-async fn create_app(app_id: &str, admins: Vec<String>, args: &StoreArgs) -> Result<(), String> {
+async fn create_app(
+    app_id: &str,
+    admins: Vec<String>,
+    org: &str,
+    args: &StoreArgs,
+) -> Result<(), String> {
     let service = open(args).await?;
-    let created = service.create_app_for(app_id, admins).await.map_err(|e| match e {
+    let created = service.create_app_for(app_id, admins, org).await.map_err(|e| match e {
         DomainError::Validation(errors) => {
             errors.values().flatten().cloned().collect::<Vec<_>>().join(" ")
         }
@@ -292,8 +300,8 @@ async fn main() -> ExitCode {
         Command::Admin { command: AdminCommand::Invite { email, org, store } } => {
             invite_admin(&email, org.as_deref(), &store).await
         }
-        Command::App { command: AppCommand::Create { app_id, admin_emails, store } } => {
-            create_app(&app_id, admin_emails, &store).await
+        Command::App { command: AppCommand::Create { app_id, admin_emails, org, store } } => {
+            create_app(&app_id, admin_emails, &org, &store).await
         }
         Command::Table { command: TableCommand::Create { table } } => create_table(&table).await,
     };

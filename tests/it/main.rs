@@ -29,6 +29,7 @@ mod lambda;
 mod register;
 mod reports;
 mod robustness;
+mod secrets;
 mod signin;
 mod template;
 mod tokens;

@@ -248,17 +248,19 @@ impl Service {
         }
     }
 
-    /// Creates an app with one public key and one secret, both with their default scopes.
+    /// Creates an app with one public key and one secret, both with their default scopes, in
+    /// the default organization (the one the first admin of `ferrokey serve` belongs to).
     pub async fn create_app(&self, app_id: &str) -> Result<CreatedApp, DomainError> {
-        self.create_app_for(app_id, vec![]).await
+        self.create_app_for(app_id, vec![], crate::ops::admin::org::DEFAULT_ORG).await
     }
 
-    /// Creates an app whose admins have these email addresses (magic links may reach them
-    /// from the first minute).
+    /// Creates an app of organization `org` whose admins have these email addresses (magic
+    /// links may reach them from the first minute).
     pub async fn create_app_for(
         &self,
         app_id: &str,
         admin_emails: Vec<String>,
+        org: &str,
     ) -> Result<CreatedApp, DomainError> {
         if crate::ops::admin::console::is_reserved(app_id) {
             return Err(DomainError::AppExists { app_id: app_id.to_string() });
@@ -276,6 +278,7 @@ impl Service {
         let (public, secret) = (mint(KeyKind::Public), mint(KeyKind::Secret));
         let mut app = App::new(app_id, now);
         app.admin_emails = admin_emails;
+        app.org = Some(org.to_string());
         match self.store.create_app(&app, &[public.record, secret.record]).await {
             Ok(()) => Ok(CreatedApp {
                 app_id: app_id.to_string(),

@@ -1,5 +1,5 @@
 //! The single-machine mailer: each message becomes an `.eml` file in an outbox folder (open it
-//! in any mail client), and its first link is logged so a developer can click it.
+//! in any mail client); the log names the file (never the link, which carries a token).
 
 use async_trait::async_trait;
 use ferrokey_core::StoreError;
@@ -59,13 +59,11 @@ impl Mailer for OutboxMailer {
         .await
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         written.map_err(|e| StoreError::Unavailable(format!("outbox: {e}")))?;
-        // A sentence may end right after the link: its full stop is not part of it.
-        let link = mail
-            .text
-            .split_whitespace()
-            .find(|w| w.starts_with("http"))
-            .map(|w| w.trim_end_matches(['.', ',']));
-        tracing::info!(to = %mail.to, subject = %mail.subject, link = link.unwrap_or(""), "mail written to outbox");
+        // Security: the mail's link carries a single-use token (a magic link, an invitation, a
+        // recovery link). Logs are read by more people and kept longer than the outbox, so the
+        // log names the file to open, never the link.
+        let file = self.dir.join(format!("{id}.eml"));
+        tracing::info!(to = %mail.to, subject = %mail.subject, file = %file.display(), "mail written to outbox");
         Ok(id)
     }
 
