@@ -125,7 +125,9 @@ pub async fn list(
 ) -> Result<Vec<ListedKey>, DomainError> {
     own_app(svc, caller, app_id).await?;
     let now = svc.clock.now();
-    let records = svc.store.list_api_keys(app_id).await?;
+    let mut records = svc.store.list_api_keys(app_id).await?;
+    // Oldest first, as admins created them (stores list them by key id).
+    records.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.key_id.cmp(&b.key_id)));
     let listed = records
         .iter()
         .map(|r| {

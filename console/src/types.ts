@@ -1,0 +1,107 @@
+// The shapes of the admin API's JSON replies, as the console reads them.
+
+export interface Admin {
+  id: string;
+  email: string;
+  org: string;
+}
+
+export interface SignedIn {
+  session: string;
+  expiresAt: string;
+  admin: Admin;
+}
+
+export interface ConsoleConfig {
+  apiUrl: string;
+  apiKey: string;
+}
+
+export interface ListedApp {
+  appId: string;
+  createdAt: string;
+  deleteAt: string | null;
+  usersWithPasskeys: number;
+}
+
+export interface CreatedKeys {
+  message: string;
+  apiKey1: string;
+  apiKey2: string;
+  apiSecret1: string;
+  apiSecret2: string;
+}
+
+/** 1 = public key, 2 = secret key. */
+export type KeyType = 1 | 2;
+
+export interface ListedKey {
+  id: string;
+  createdAt: string;
+  /** Public keys in full; secrets masked. */
+  apiKey: string;
+  type: KeyType;
+  scopes: string[];
+  isLocked: boolean;
+  lastLockedAt: string | null;
+  viewableUntil: string | null;
+}
+
+export interface UserSummary {
+  userId: string;
+  /** `null` for an alias stored hashed. */
+  aliases: (string | null)[];
+  aliasCount: number;
+  credentialsCount: number;
+  lastUsedAt: string | null;
+}
+
+export interface UsersPage {
+  users: UserSummary[];
+  nextCursor: string | null;
+}
+
+export interface Credential {
+  descriptor: { type: string; id: string; transports: string[] | null };
+  publicKey: string;
+  userHandle: string;
+  signatureCounter: number;
+  attestationFmt: string;
+  createdAt: string;
+  aaGuid: string | null;
+  lastUsedAt: string;
+  rpid: string;
+  origin: string;
+  country: string;
+  device: string;
+  nickname: string | null;
+  userId: string;
+  backupState: boolean;
+  isBackupEligible: boolean;
+  isDiscoverable: boolean | null;
+  providerName: string | null;
+}
+
+export interface UserDetail {
+  userId: string;
+  credentials: Credential[];
+  aliases: (string | null)[];
+}
+
+export interface Settings {
+  isGenerateSignInTokenEndpointEnabled: boolean;
+  isMagicLinksEnabled: boolean;
+  eventLoggingRetentionPeriod: number;
+  magicLinkEmailMonthlyQuota: number;
+}
+
+export interface OrgAdmin {
+  id: string;
+  email: string;
+  createdAt: string;
+}
+
+export interface Invitation {
+  inviteUrl: string;
+  expiresAt: string;
+}
