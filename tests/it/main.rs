@@ -31,6 +31,7 @@ mod reports;
 mod robustness;
 mod secrets;
 mod signin;
+mod soak;
 mod template;
 mod tokens;
 mod users;

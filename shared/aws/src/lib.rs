@@ -28,8 +28,18 @@ where
     match &e {
         SdkError::ServiceError(se) => {
             let code = se.err().code().unwrap_or_default();
-            let message = format!("{service} {code}: {}", se.err().message().unwrap_or_default());
-            if retryable.iter().any(|r| code.contains(r)) {
+            let message = match code {
+                // Undecodable: log what came back (bounded), so the cause can be found.
+                "" => format!(
+                    "{service}: undecodable error answer: {:.300}",
+                    format!("{:?}", se.raw())
+                ),
+                _ => format!("{service} {code}: {}", se.err().message().unwrap_or_default()),
+            };
+            // An error answer without a code is one the SDK could not decode (a proxy's or the
+            // service's own 5xx page, a cut-off body): the store answered badly, and a retry
+            // may well succeed. Seen from moto under concurrent transactions.
+            if code.is_empty() || retryable.iter().any(|r| code.contains(r)) {
                 StoreError::Unavailable(message)
             } else {
                 StoreError::Corrupt(message)
