@@ -1,6 +1,6 @@
 //! Console administrators.
 
-use super::{SqliteStore, from_json, is_unique_violation, to_json, unavailable};
+use super::{SqliteStore, from_json, is_unique_violation, records, to_json, unavailable};
 use async_trait::async_trait;
 use ferrokey_core::StoreError;
 use ferrokey_core::model::Admin;
@@ -44,15 +44,7 @@ impl AdminStore for SqliteStore {
     async fn list_admins(&self, org: &str) -> StoreResult<Vec<Admin>> {
         let org = org.to_string();
         self.with(move |conn| {
-            let mut stmt = conn
-                .prepare("SELECT record FROM admins WHERE org = ?1 ORDER BY email")
-                .map_err(unavailable)?;
-            let rows: Vec<String> = stmt
-                .query_map([org], |r| r.get(0))
-                .map_err(unavailable)?
-                .collect::<Result<_, _>>()
-                .map_err(unavailable)?;
-            rows.iter().map(|t| from_json(t)).collect()
+            records(conn, "SELECT record FROM admins WHERE org = ?1 ORDER BY email", [org])
         })
         .await
     }

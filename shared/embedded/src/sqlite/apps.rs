@@ -1,6 +1,6 @@
 //! Apps and API keys.
 
-use super::{SqliteStore, corrupt, from_json, is_unique_violation, to_json, unavailable};
+use super::{SqliteStore, corrupt, from_json, is_unique_violation, records, to_json, unavailable};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ferrokey_core::StoreError;
@@ -164,15 +164,11 @@ impl AppStore for SqliteStore {
     async fn list_api_keys(&self, app_id: &str) -> StoreResult<Vec<ApiKeyRecord>> {
         let app_id = app_id.to_string();
         self.with(move |conn| {
-            let mut stmt = conn
-                .prepare("SELECT record FROM api_keys WHERE app_id = ?1 ORDER BY key_id, key_hash")
-                .map_err(unavailable)?;
-            let rows: Vec<String> = stmt
-                .query_map([app_id], |r| r.get(0))
-                .map_err(unavailable)?
-                .collect::<Result<_, _>>()
-                .map_err(unavailable)?;
-            rows.iter().map(|t| from_json(t)).collect()
+            records(
+                conn,
+                "SELECT record FROM api_keys WHERE app_id = ?1 ORDER BY key_id, key_hash",
+                [app_id],
+            )
         })
         .await
     }
@@ -208,17 +204,11 @@ impl AppStore for SqliteStore {
     async fn list_org_apps(&self, org: &str) -> StoreResult<Vec<App>> {
         let org = org.to_string();
         self.with(move |conn| {
-            let mut stmt = conn
-                .prepare(
-                    "SELECT record FROM apps WHERE json_extract(record, '$.org') = ?1 ORDER BY app_id",
-                )
-                .map_err(unavailable)?;
-            let rows: Vec<String> = stmt
-                .query_map([org], |r| r.get(0))
-                .map_err(unavailable)?
-                .collect::<Result<_, _>>()
-                .map_err(unavailable)?;
-            rows.iter().map(|t| from_json(t)).collect()
+            records(
+                conn,
+                "SELECT record FROM apps WHERE json_extract(record, '$.org') = ?1 ORDER BY app_id",
+                [org],
+            )
         })
         .await
     }

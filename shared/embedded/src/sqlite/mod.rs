@@ -150,6 +150,21 @@ pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> StoreResu
     serde_json::from_str(text).map_err(corrupt)
 }
 
+/// The JSON `record` column of every row `sql` selects, decoded.
+pub(super) fn records<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> StoreResult<Vec<T>> {
+    let mut stmt = conn.prepare(sql).map_err(unavailable)?;
+    let rows: Vec<String> = stmt
+        .query_map(params, |r| r.get(0))
+        .map_err(unavailable)?
+        .collect::<Result<_, _>>()
+        .map_err(unavailable)?;
+    rows.iter().map(|t| from_json(t)).collect()
+}
+
 pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }

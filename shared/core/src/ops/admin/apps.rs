@@ -154,21 +154,7 @@ pub async fn create(
     let mut app = App::new(app_id, now);
     app.org = Some(org);
     app.admin_emails = vec![admin_email];
-    let defaults = Features::default();
-    app.features = Features {
-        event_logging_enabled: input.event_logging_is_enabled.unwrap_or(false),
-        event_logging_retention_days: input
-            .event_logging_retention_period
-            .and_then(|d| u32::try_from(d).ok())
-            .unwrap_or(defaults.event_logging_retention_days),
-        magic_link_monthly_quota: input
-            .magic_link_email_monthly_quota
-            .and_then(|q| u32::try_from(q).ok())
-            .unwrap_or(defaults.magic_link_monthly_quota),
-        max_users: input.max_users.and_then(|m| u64::try_from(m).ok()),
-        allow_attestation: input.allow_attestation.unwrap_or(false),
-        ..defaults
-    };
+    apply(&input, &mut app.features);
     let mut taken = Vec::new();
     let mut minted = Vec::new();
     for kind in [KeyKind::Public, KeyKind::Public, KeyKind::Secret, KeyKind::Secret] {
@@ -207,6 +193,23 @@ pub async fn create(
         api_secret1: s1,
         api_secret2: s2,
     })
+}
+
+/// The five features the create and features bodies set (absent → default), kept where a
+/// body has no say (sign-in tokens, magic links, developer logging).
+fn apply(input: &CreateAppInput, f: &mut Features) {
+    let defaults = Features::default();
+    f.event_logging_enabled = input.event_logging_is_enabled.unwrap_or(false);
+    f.event_logging_retention_days = input
+        .event_logging_retention_period
+        .and_then(|d| u32::try_from(d).ok())
+        .unwrap_or(defaults.event_logging_retention_days);
+    f.magic_link_monthly_quota = input
+        .magic_link_email_monthly_quota
+        .and_then(|q| u32::try_from(q).ok())
+        .unwrap_or(defaults.magic_link_monthly_quota);
+    f.max_users = input.max_users.and_then(|m| u64::try_from(m).ok());
+    f.allow_attestation = input.allow_attestation.unwrap_or(false);
 }
 
 /// `GET /admin/apps/{appId}/features`.
@@ -262,22 +265,7 @@ pub async fn set_features(
         input.max_users,
     );
     errors.into_result()?;
-    let defaults = Features::default();
-    crate::ops::apps::update_app(svc, app_id, |app| {
-        let f = &mut app.features;
-        f.event_logging_enabled = input.event_logging_is_enabled.unwrap_or(false);
-        f.event_logging_retention_days = input
-            .event_logging_retention_period
-            .and_then(|d| u32::try_from(d).ok())
-            .unwrap_or(defaults.event_logging_retention_days);
-        f.magic_link_monthly_quota = input
-            .magic_link_email_monthly_quota
-            .and_then(|q| u32::try_from(q).ok())
-            .unwrap_or(defaults.magic_link_monthly_quota);
-        f.max_users = input.max_users.and_then(|m| u64::try_from(m).ok());
-        f.allow_attestation = input.allow_attestation.unwrap_or(false);
-    })
-    .await?;
+    crate::ops::apps::update_app(svc, app_id, |app| apply(&input, &mut app.features)).await?;
     Ok(())
 }
 
