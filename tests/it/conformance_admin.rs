@@ -157,3 +157,25 @@ async fn tokens_can_be_extended_in_their_own_app_only() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn events_between_two_instants_oldest_first_half_open() {
+    each_store(|store| async move {
+        let day = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z").unwrap().to_utc();
+        let at = |ms: i64| day + Duration::milliseconds(ms);
+        let next = 86_400_000;
+        for (i, ms) in [-1, 0, 1, 5000, next - 1, next, next + 1].into_iter().enumerate() {
+            let e = Event::new("one", EventKind::ApiUserDeleted, at(ms), "", &format!("u{i}"), "m");
+            store.append_events(&[e]).await.unwrap();
+        }
+        let other = Event::new("two", EventKind::ApiUserDeleted, at(10), "", "x", "m");
+        store.append_events(&[other]).await.unwrap();
+        let got = store.list_events_between("one", day, at(next)).await.unwrap();
+        let subjects: Vec<&str> = got.iter().map(|e| e.subject.as_str()).collect();
+        assert_eq!(subjects, ["u1", "u2", "u3", "u4"], "[day, next day), oldest first");
+        assert!(
+            store.list_events_between("one", at(next + 2), at(2 * next)).await.unwrap().is_empty()
+        );
+    })
+    .await;
+}

@@ -6,6 +6,7 @@
 //!   share it, so it cannot be generated here).
 //! - `FERROKEY_KEY_CACHE_SECONDS`: how long a warm host trusts a valid API key (default 30).
 //! - `FERROKEY_MAIL_FROM`: the SES sender identity of magic links (no mail without it).
+//! - `FERROKEY_BUCKET`: the S3 bucket of rollups and billing files (jobs refuse without it).
 //! - `FERROKEY_PUBLIC_URL`, `FERROKEY_MANAGEMENT_KEY` and the admin session lifetimes (see
 //!   `ferrokey_core::service::AdminSettings::from_env`).
 //! - The AWS SDK's own variables (`AWS_REGION`, `AWS_ENDPOINT_URL`, credentials chain).
@@ -22,6 +23,7 @@ pub const TABLE_ENV: &str = "FERROKEY_TABLE";
 pub const PEPPER_ENV: &str = "FERROKEY_PEPPER";
 pub const KEY_CACHE_ENV: &str = "FERROKEY_KEY_CACHE_SECONDS";
 pub const MAIL_FROM_ENV: &str = "FERROKEY_MAIL_FROM";
+pub const BUCKET_ENV: &str = "FERROKEY_BUCKET";
 const DEFAULT_KEY_CACHE_SECONDS: u64 = 30;
 
 fn required(name: &str) -> Result<String, StoreError> {
@@ -52,6 +54,10 @@ pub async fn service_from_env(table: Option<String>) -> Result<Service, StoreErr
     if let Ok(from) = required(MAIL_FROM_ENV) {
         let ses = SesMailer::new(aws_sdk_sesv2::Client::new(&config));
         service = service.with_mailer(Arc::new(ses), from);
+    }
+    if let Ok(bucket) = required(BUCKET_ENV) {
+        let s3 = crate::S3Sink::new(aws_sdk_s3::Client::new(&config), bucket);
+        service = service.with_objects(Arc::new(s3));
     }
     Ok(service)
 }

@@ -318,6 +318,14 @@ pub trait EventStore: Send + Sync {
         offset: usize,
         limit: usize,
     ) -> StoreResult<Vec<Event>>;
+    /// The app's events performed in `[from, to)`, oldest first: what the aggregation job
+    /// reads for one day.
+    async fn list_events_between(
+        &self,
+        app_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>>;
     /// How many events the app has performed at or after `since`.
     async fn count_events(&self, app_id: &str, since: DateTime<Utc>) -> StoreResult<u64>;
     /// Deletes events older than their app's retention as of `now`; returns how many (hosts

@@ -8,7 +8,7 @@ use crate::error::{DomainError, KeyHeader};
 use crate::keys::{self, Caller, KeyCache, KeyHasher, MintedKey};
 use crate::model::AuthConfig;
 use crate::model::{App, KeyKind, Scope};
-use crate::ports::{Mailer, Store};
+use crate::ports::{Mailer, ObjectSink, Store};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +30,8 @@ pub struct Service {
     pub config_cache: Arc<TtlCache<Option<AuthConfig>>>,
     pub mail: MailSettings,
     pub admin: AdminSettings,
+    /// Where the aggregation and billing jobs write their objects (S3, or a folder).
+    pub objects: Arc<dyn ObjectSink>,
 }
 
 /// How the admin API and console sign-in behave (ADMIN-API.md).
@@ -123,6 +125,22 @@ impl Mailer for NoMailer {
     }
 }
 
+/// The object sink of a host that has none configured: every call is refused as unavailable.
+struct NoObjects;
+
+#[async_trait::async_trait]
+impl ObjectSink for NoObjects {
+    async fn put(&self, _key: &str, _body: Vec<u8>, _type: &str) -> crate::ports::StoreResult<()> {
+        Err(StoreError::Unavailable("no object sink is configured (set FERROKEY_BUCKET)".into()))
+    }
+    async fn get(&self, _key: &str) -> crate::ports::StoreResult<Option<Vec<u8>>> {
+        Err(StoreError::Unavailable("no object sink is configured (set FERROKEY_BUCKET)".into()))
+    }
+    async fn list(&self, _prefix: &str) -> crate::ports::StoreResult<Vec<String>> {
+        Err(StoreError::Unavailable("no object sink is configured (set FERROKEY_BUCKET)".into()))
+    }
+}
+
 /// Key failures logged per app and minute at most.
 pub const KEY_FAILURE_EVENTS_PER_MINUTE: u64 = 10;
 
@@ -148,7 +166,14 @@ impl Service {
             config_cache: Arc::new(TtlCache::new(Duration::ZERO)),
             mail: MailSettings { mailer: Arc::new(NoMailer), from: DEFAULT_MAIL_FROM.into() },
             admin: AdminSettings::default(),
+            objects: Arc::new(NoObjects),
         }
+    }
+
+    /// Writes rollups and billing objects to `sink`.
+    pub fn with_objects(mut self, sink: Arc<dyn ObjectSink>) -> Self {
+        self.objects = sink;
+        self
     }
 
     /// Uses these admin settings (public URL, management key, session lifetimes).

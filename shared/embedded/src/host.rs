@@ -1,5 +1,6 @@
-//! Builds a [`Service`] on a data directory: the SQLite file, the key-hashing pepper and the
-//! outbox folder mail goes to (`<data-dir>/outbox`).
+//! Builds a [`Service`] on a data directory: the SQLite file, the key-hashing pepper, the
+//! outbox folder mail goes to (`<data-dir>/outbox`) and the folder rollups and billing files
+//! go to (`<data-dir>/objects`).
 
 use crate::{OutboxMailer, SqliteStore};
 use ferrokey_core::clock::{Clock, SystemClock};
@@ -70,7 +71,8 @@ pub fn open_service(
     let outbox = Arc::new(OutboxMailer::new(data_dir.join("outbox")));
     let service = Service::new(Arc::new(store.clone()), clock, KeyHasher::new(pepper))
         .with_mailer(outbox, mail_from())
-        .with_admin(ferrokey_core::service::AdminSettings::from_env("http://localhost:8787"));
+        .with_admin(ferrokey_core::service::AdminSettings::from_env("http://localhost:8787"))
+        .with_objects(Arc::new(crate::FolderSink::new(data_dir.join("objects"))));
     Ok((service, store))
 }
 

@@ -3,6 +3,7 @@
 //! Item: pk `EVT#<app>`, sk `<performed_at ms, 13 digits>#<id>`, `record` (JSON), `ttl`
 //! (performed_at + 400 days: past the longest retention; `/events` filters by the app's own).
 //! Access patterns:
+//! - list a day's events (the aggregation job): Query `EVT#<app>` with `sk BETWEEN`, all pages.
 //! - append: 1 BatchWriteItem per 25 events (unprocessed items retried).
 //! - a ceremony's begin: 1 BatchWriteItem holding the session token and its event.
 //! - a ceremony's completion: its events are Puts inside the completion's TransactWriteItems.
@@ -103,6 +104,31 @@ impl EventStore for DynamoStore {
             items.push(event_item(e)?);
         }
         self.batch_put(items).await
+    }
+
+    async fn list_events_between(
+        &self,
+        app_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>> {
+        // Sort keys are `<ms, 13 digits>#<id>`: `[from, to)` is `sk >= from AND sk < to`.
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :p AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":p", s(events_pk(app_id)))
+            .expression_attribute_values(
+                ":from",
+                s(format!("{:013}", from.timestamp_millis().max(0))),
+            )
+            // "#" sorts before every digit, so `<to - 1 ms>~` closes the range just below `to`.
+            .expression_attribute_values(
+                ":to",
+                s(format!("{:013}~", (to.timestamp_millis() - 1).max(0))),
+            );
+        self.query_all(query).await?.iter().map(|item| from_json(get_s(item, "record")?)).collect()
     }
 
     async fn list_events(

@@ -52,6 +52,24 @@ impl EventStore for SqliteStore {
         .await
     }
 
+    async fn list_events_between(
+        &self,
+        app_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>> {
+        let app_id = app_id.to_string();
+        self.with(move |conn| {
+            super::records(
+                conn,
+                "SELECT record FROM events WHERE app_id = ?1 AND performed_at >= ?2 AND performed_at < ?3
+                 ORDER BY performed_at, id",
+                params![app_id, from.timestamp_millis(), to.timestamp_millis()],
+            )
+        })
+        .await
+    }
+
     async fn list_events(
         &self,
         app_id: &str,
