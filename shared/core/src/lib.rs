@@ -4,6 +4,7 @@
 //! operations in [`ops`], and adapter crates implement the traits in [`ports`].
 
 pub mod aaguid;
+pub mod analytics;
 pub mod cache;
 pub mod clock;
 pub mod device;

@@ -42,7 +42,9 @@ pub enum Session {
     },
 }
 
-fn lifetime() -> Duration {
+/// How long a ceremony session lives: after this a begun ceremony without a complete is
+/// incomplete (the aggregation job counts it so).
+pub fn lifetime() -> Duration {
     Duration::milliseconds(i64::from(TIMEOUT_MS)) + Duration::seconds(SESSION_MARGIN_SECONDS)
 }
 
