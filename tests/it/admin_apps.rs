@@ -189,6 +189,11 @@ async fn deletion_on(app: TestApp) {
     ann.sign_in_again(&app).await;
     let can = call(&app, "GET", "/admin/apps/shop/can-delete-immediately", ann.auth(), None).await;
     assert_eq!(can.ok(), &json!(false));
+    // A key the admin locked on purpose before the deletion was scheduled.
+    let spare = keys["apiSecret2"].as_str().unwrap().to_string();
+    let spare_id = spare[spare.len() - 4..].to_string();
+    let lock = format!("/admin/apps/shop/api-keys/{spare_id}/lock");
+    assert_eq!(call(&app, "POST", &lock, ann.auth(), None).await.status, 204);
     let marked = call(
         &app,
         "POST",
@@ -219,6 +224,28 @@ async fn deletion_on(app: TestApp) {
         "Your account will not be deleted since the process was aborted with the cancellation link"
     );
     shop.secret_get("/users/count").await.ok();
+    // … except the key that was locked before: it stays locked.
+    let spare_client = app.with_keys("shop", "", &spare);
+    spare_client.secret_get("/users/count").await.problem(403, Some("api_key_locked"));
+    // Admins may keep the 365-day retention a new app gets (the backend's own bound is 90).
+    let settings = call(
+        &app,
+        "POST",
+        "/admin/apps/shop/settings",
+        ann.auth(),
+        Some(json!({"eventLoggingRetentionPeriod": 365})),
+    )
+    .await;
+    assert_eq!(settings.ok()["eventLoggingRetentionPeriod"], 365);
+    call(
+        &app,
+        "POST",
+        "/admin/apps/shop/settings",
+        ann.auth(),
+        Some(json!({"eventLoggingRetentionPeriod": 366})),
+    )
+    .await
+    .problem(400, None);
     call(&app, "POST", "/admin/apps/shop/cancel-delete", ann.auth(), None)
         .await
         .problem(400, Some("app_not_pending_deletion"));

@@ -23,6 +23,10 @@ pub struct App {
     /// When a scheduled deletion falls due (`mark-delete`); `None` when none is pending.
     #[serde(default)]
     pub delete_at: Option<DateTime<Utc>>,
+    /// The keys a scheduled deletion locked (they were unlocked before it), which cancelling
+    /// it unlocks again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locked_for_deletion: Vec<String>,
 }
 
 impl App {
@@ -35,6 +39,7 @@ impl App {
             revision: 0,
             org: None,
             delete_at: None,
+            locked_for_deletion: vec![],
         }
     }
 }

@@ -11,6 +11,9 @@ use crate::service::Service;
 
 /// Retention the backend may set through `/apps/features` (contract §3.7).
 pub const MAX_RETENTION_DAYS: i64 = 90;
+/// Retention admins may set: up to the default a new app gets (contract §3.12 creates apps
+/// with 365 days, so the console must be able to keep that value).
+pub const MAX_ADMIN_RETENTION_DAYS: i64 = 365;
 
 /// `POST /apps/features`: each present member changes one flag; absent ones stay.
 #[derive(Debug, Clone, Default)]
@@ -52,14 +55,22 @@ pub async fn set_features(
     caller: &Caller,
     patch: FeaturesPatch,
 ) -> Result<App, DomainError> {
+    set_features_within(svc, caller, patch, MAX_RETENTION_DAYS).await
+}
+
+/// [`set_features`] with retention allowed up to `max_days` (admins: [`MAX_ADMIN_RETENTION_DAYS`]).
+pub async fn set_features_within(
+    svc: &Service,
+    caller: &Caller,
+    patch: FeaturesPatch,
+    max_days: i64,
+) -> Result<App, DomainError> {
     let mut errors = Errors::default();
     let retention = patch.event_logging_retention_period;
-    if retention.is_some_and(|days| !(0..=MAX_RETENTION_DAYS).contains(&days)) {
+    if retention.is_some_and(|days| !(0..=max_days).contains(&days)) {
         errors.add(
             "eventLoggingRetentionPeriod",
-            format!(
-                "The field EventLoggingRetentionPeriod must be between 0 and {MAX_RETENTION_DAYS}."
-            ),
+            format!("The field EventLoggingRetentionPeriod must be between 0 and {max_days}."),
         );
     }
     errors.into_result()?;

@@ -92,13 +92,11 @@ fn check_features(
     quota: Option<i64>,
     max_users: Option<i64>,
 ) {
-    if retention.is_some_and(|d| !(0..=crate::ops::apps::MAX_RETENTION_DAYS).contains(&d)) {
+    let max = crate::ops::apps::MAX_ADMIN_RETENTION_DAYS;
+    if retention.is_some_and(|d| !(0..=max).contains(&d)) {
         errors.add(
             "eventLoggingRetentionPeriod",
-            format!(
-                "The field EventLoggingRetentionPeriod must be between 0 and {}.",
-                crate::ops::apps::MAX_RETENTION_DAYS
-            ),
+            format!("The field EventLoggingRetentionPeriod must be between 0 and {max}."),
         );
     }
     if quota.is_some_and(|q| !(0..=i64::from(u32::MAX)).contains(&q)) {

@@ -207,7 +207,8 @@ pub async fn set_settings(
 ) -> Result<Settings, DomainError> {
     let app = app_caller(svc, caller, app_id).await?;
     patch.performed_by = Some(caller.performed_by());
-    Ok(settings_of(&apps::set_features(svc, &app, patch).await?))
+    let app = apps::set_features_within(svc, &app, patch, apps::MAX_ADMIN_RETENTION_DAYS).await?;
+    Ok(settings_of(&app))
 }
 
 /// One page of events.

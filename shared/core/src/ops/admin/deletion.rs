@@ -77,8 +77,24 @@ pub async fn mark_delete(
         .now()
         .checked_add_months(Months::new(1))
         .ok_or_else(|| DomainError::Internal("date overflow".into()))?;
-    set_locked(svc, app_id, None, true).await?;
-    crate::ops::apps::update_app(svc, app_id, |a| a.delete_at = Some(delete_at)).await?;
+    // Remember which keys the deletion locks, so a cancel unlocks only those and a key an
+    // admin had locked on purpose stays locked.
+    let unlocked: Vec<String> = svc
+        .store
+        .list_api_keys(app_id)
+        .await?
+        .into_iter()
+        .filter(|k| !k.locked)
+        .map(|k| k.key_id)
+        .collect();
+    crate::ops::apps::update_app(svc, app_id, |a| {
+        a.delete_at = Some(delete_at);
+        a.locked_for_deletion = unlocked.clone();
+    })
+    .await?;
+    for key_id in &unlocked {
+        set_locked(svc, app_id, Some(key_id), true).await?;
+    }
     let event = audit::event(
         svc,
         &caller.on_app(app_id),
@@ -113,8 +129,11 @@ pub async fn cancel_delete(
     if app.delete_at.is_none() {
         return Err(not_pending("The app is not pending deletion."));
     }
-    crate::ops::apps::update_app(svc, app_id, |a| a.delete_at = None).await?;
-    set_locked(svc, app_id, None, false).await?;
+    let updated = crate::ops::apps::update_app(svc, app_id, |a| a.delete_at = None).await?;
+    for key_id in &updated.locked_for_deletion {
+        set_locked(svc, app_id, Some(key_id), false).await?;
+    }
+    crate::ops::apps::update_app(svc, app_id, |a| a.locked_for_deletion.clear()).await?;
     let event = audit::event(
         svc,
         &caller.on_app(app_id),
