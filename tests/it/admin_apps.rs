@@ -146,6 +146,16 @@ async fn keys_on(app: TestApp) {
             events.iter().find(|e| e["eventType"] == kind).unwrap_or_else(|| panic!("{kind}"));
         assert_eq!(found["performedBy"], "ann@example.com", "{kind}");
     }
+    // Paging: a page that ends exactly at the log's end has no next cursor.
+    let n = events.len();
+    let all =
+        call(&app, "GET", &format!("/admin/apps/shop/events?limit={n}"), ann.auth(), None).await;
+    assert!(all.ok()["nextCursor"].is_null(), "{}", all.text);
+    let first = call(&app, "GET", "/admin/apps/shop/events?limit=1", ann.auth(), None).await;
+    let cursor = first.ok()["nextCursor"].as_str().unwrap().to_string();
+    let path = format!("/admin/apps/shop/events?limit=1&cursor={cursor}");
+    let second = call(&app, "GET", &path, ann.auth(), None).await;
+    assert_eq!(second.ok()["events"][0], all.body["events"][1]);
     let only =
         call(&app, "GET", "/admin/apps/shop/events?type=AdminApiKeyLocked", ann.auth(), None).await;
     assert!(

@@ -244,12 +244,17 @@ pub async fn events(
     for _ in 0..10 {
         let batch = svc.store.list_events(app_id, since, offset, MAX_PAGE).await?;
         let exhausted = batch.len() < MAX_PAGE;
-        for event in batch {
+        let read = batch.len();
+        for (i, event) in batch.into_iter().enumerate() {
             offset += 1;
             if kind.is_none_or(|k| event.kind.name().eq_ignore_ascii_case(k)) {
                 events.push(event);
                 if events.len() == limit {
-                    return Ok(EventPage { events, next_cursor: Some(offset.to_string()) });
+                    // No cursor when this was the log's last event: a page that ends exactly
+                    // at the end would otherwise offer an empty next page.
+                    let last = exhausted && i + 1 == read;
+                    let next_cursor = (!last).then(|| offset.to_string());
+                    return Ok(EventPage { events, next_cursor });
                 }
             }
         }
