@@ -10,9 +10,6 @@ const TAB_NAMES: [AppTab, string][] = [
   ['start', 'Get started'],
   ['keys', 'API keys'],
   ['users', 'Users'],
-  ['auth-configs', 'Auth configs'],
-  ['events', 'Event log'],
-  ['playground', 'Playground'],
   ['settings', 'Settings'],
 ];
 

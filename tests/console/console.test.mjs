@@ -4,25 +4,114 @@
 // asserting what the page shows. Run by tests/console/run.sh (which builds the console first).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
-import { backend as callBackend, clientJs, rowOf, sees, shot, start } from './harness.mjs';
 
-let server, page, base, inviteUrl, data, newPage;
+const here = path.dirname(new URL(import.meta.url).pathname);
+const repo = path.resolve(here, '../..');
+const consoleDir = path.join(repo, 'console');
+// playwright-core is a devDependency of the console: one `npm ci` there serves build and test.
+const { chromium } = createRequire(path.join(consoleDir, 'package.json'))('playwright-core');
+const binary = process.env.FERROKEY_BIN || path.join(repo, 'target/debug/ferrokey');
+const clientJs = path.join(consoleDir, 'node_modules/@passwordlessdev/passwordless-client/dist/iife/passwordless.iife.js');
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrokey-console-'));
+const data = path.join(tmp, 'data');
+let server, serverLog = '', ctx, page, base, inviteUrl;
 /** What the test learns from the page as it goes. */
 const seen = {};
 
-/** A call to the app API as shop1's backend (with its secret key). */
-const backend = (pathname, body, secret = seen.secret) => callBackend(base, pathname, body, secret);
+async function freePort() {
+  const srv = http.createServer();
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address();
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/** Starts `ferrokey serve` and gives the first-admin invitation link it prints. */
+function startServer(port) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FERROKEY_')));
+  server = spawn(binary, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', data, '--console-dir', path.join(consoleDir, 'dist')],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no invitation link printed:\n${serverLog}`)), 30_000);
+    const read = (chunk) => {
+      serverLog = (serverLog + chunk).slice(-50_000);
+      const found = serverLog.match(/http:\/\/localhost:\d+\/console\/#\/invite\/invite_[A-Za-z0-9_-]+/);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[0]);
+      }
+    };
+    server.stdout.on('data', read); // drained, so the server never blocks on a full pipe
+    server.stderr.on('data', read);
+    server.on('exit', (code) => reject(new Error(`ferrokey serve exited (${code}):\n${serverLog}`)));
+    server.on('error', (e) => reject(new Error(`cannot start ${binary} (build it: cargo build -p ferrokey): ${e.message}`)));
+  });
+}
+
+/** A page with its own virtual authenticator (a ceremony on a page without one hangs). */
+async function newPage() {
+  const p = await ctx.newPage();
+  p.setDefaultTimeout(15_000);
+  const cdp = await ctx.newCDPSession(p);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  p.on('dialog', (dialog) => dialog.accept()); // the console's "Delete …?" confirmations
+  return p;
+}
+
+/** Waits until `text` is visible on the page. */
+async function sees(p, text) {
+  await p.getByText(text).first().waitFor({ state: 'visible' });
+}
+
+/** A call to the app API as the app's backend (with its secret key). */
+async function backend(pathname, body, secret = seen.secret) {
+  const response = await fetch(`${base}${pathname}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ApiSecret: secret },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${pathname}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** With $CONSOLE_SCREENSHOTS set, saves a full-page screenshot there (to look at the UI). */
+async function shot(p, name) {
+  const dir = process.env.CONSOLE_SCREENSHOTS;
+  if (dir) await p.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+const rowOf = (p, text) => p.locator('tbody tr', { hasText: text });
 
 before(async () => {
-  server = await start();
-  ({ base, inviteUrl, data, newPage } = server);
+  assert.ok(fs.existsSync(path.join(consoleDir, 'dist/index.html')), 'build the console first (tests/console/run.sh)');
+  inviteUrl = await startServer(await freePort());
+  base = new URL(inviteUrl).origin;
+  ctx = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   page = await newPage();
 });
 
 after(async () => {
-  await server?.close();
+  await ctx?.close();
+  server?.kill();
+  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 test('the printed invitation registers the first admin passkey and signs in', async () => {
@@ -201,13 +290,13 @@ test('Settings persist across a reload; the organization lists, invites and guar
   const magic = page.getByLabel('Magic links');
   const before = await magic.isChecked();
   await magic.setChecked(!before);
-  await page.getByLabel('Event log retention (days, 0–365)').fill('30');
+  await page.getByLabel('Event log retention (days, 0–90)').fill('30');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await sees(page, 'Settings saved.');
   await page.reload();
   await sees(page, 'Settings of shop1');
   assert.equal(await page.getByLabel('Magic links').isChecked(), !before);
-  assert.equal(await page.getByLabel('Event log retention (days, 0–365)').inputValue(), '30');
+  assert.equal(await page.getByLabel('Event log retention (days, 0–90)').inputValue(), '30');
   assert.match(await page.getByTestId('quota').textContent(), /^\d+$/);
 
   await sees(page, 'Admins of default');
