@@ -290,13 +290,13 @@ test('Settings persist across a reload; the organization lists, invites and guar
   const magic = page.getByLabel('Magic links');
   const before = await magic.isChecked();
   await magic.setChecked(!before);
-  await page.getByLabel('Event log retention (days, 0–90)').fill('30');
+  await page.getByLabel('Event log retention (days, 0–365)').fill('30');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await sees(page, 'Settings saved.');
   await page.reload();
   await sees(page, 'Settings of shop1');
   assert.equal(await page.getByLabel('Magic links').isChecked(), !before);
-  assert.equal(await page.getByLabel('Event log retention (days, 0–90)').inputValue(), '30');
+  assert.equal(await page.getByLabel('Event log retention (days, 0–365)').inputValue(), '30');
   assert.match(await page.getByTestId('quota').textContent(), /^\d+$/);
 
   await sees(page, 'Admins of default');

@@ -20,7 +20,7 @@ function settingsForm(appId: string, settings: Settings): HTMLElement {
   const note = status();
   const token = h('input', { type: 'checkbox', id: 'signin-token', checked: settings.isGenerateSignInTokenEndpointEnabled });
   const magic = h('input', { type: 'checkbox', id: 'magic-links', checked: settings.isMagicLinksEnabled });
-  const retention = h('input', { type: 'number', id: 'retention', min: 0, max: 90, step: 1, required: true, value: String(settings.eventLoggingRetentionPeriod) });
+  const retention = h('input', { type: 'number', id: 'retention', min: 0, max: 365, step: 1, required: true, value: String(settings.eventLoggingRetentionPeriod) });
   const save = h('button', { type: 'submit', class: 'primary' }, 'Save settings');
   const form = h('form', { class: 'card' },
     h('h2', null, 'App settings'),
@@ -31,7 +31,7 @@ function settingsForm(appId: string, settings: Settings): HTMLElement {
       h('label', { class: 'check', for: 'magic-links' }, magic, ' Magic links'),
       h('p', { class: 'hint' }, 'Lets your server email users one-time sign-in links (POST /magic-links/send).')),
     h('div', { class: 'setting' },
-      h('label', { for: 'retention' }, 'Event log retention (days, 0–90)'),
+      h('label', { for: 'retention' }, 'Event log retention (days, 0–365)'),
       retention),
     h('div', { class: 'setting' },
       h('span', { class: 'label' }, 'Magic link emails per month'),
