@@ -1,9 +1,10 @@
 // Calls the admin API (same origin): JSON in and out, the session as a bearer token, problem
-// details turned into ApiError, and any 401 ending the session and returning to sign-in.
+// details turned into ApiError, and any 401 ending the session and returning to sign-in. Its
+// `send` also makes the Playground's calls to the app API (with a secret key, not the session).
 import { bearer, clearSession } from './session';
 import type {
-  ConsoleConfig, CreatedKeys, Invitation, ListedApp, ListedKey, OrgAdmin, Settings, SignedIn,
-  UserDetail, UsersPage, Admin,
+  Admin, AuthConfig, AuthConfigInput, ConsoleConfig, CreatedKeys, EventsPage, Invitation, ListedApp,
+  ListedKey, MarkedForDeletion, OrgAdmin, Settings, SignedIn, UserDetail, UsersPage,
 } from './types';
 
 /** A refused call: `title` is what the admin is shown. */
@@ -16,6 +17,8 @@ export class ApiError extends Error {
     public readonly fieldErrors: string[] = [],
     /** `client` when the browser's passkey step failed before any server answer. */
     public readonly from: 'server' | 'client' = 'server',
+    /** The same messages by field (`purpose`, `timeToLive`, …), to show next to each input. */
+    public readonly byField: Record<string, string[]> = {},
   ) {
     super(title);
   }
@@ -36,20 +39,18 @@ interface Problem {
   errors?: Record<string, string[]>;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, signedIn = true): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = signedIn ? bearer() : null;
-  if (token) headers.Authorization = `Bearer ${token}`;
+/**
+ * One JSON call to `url` with `headers`: the reply, or an ApiError from the problem. Also used
+ * by the Playground for the app API (with the app's secret instead of the session).
+ */
+export async function send<T>(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<T> {
+  const all: Record<string, string> = { Accept: 'application/json', ...headers };
+  if (body !== undefined) all['Content-Type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(url, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError('The server could not be reached. Check your connection and try again.', 0);
-  }
-  if (response.status === 401 && signedIn) {
-    clearSession('Your session ended. Sign in again.');
-    location.hash = '#/signin';
   }
   if (!response.ok) {
     let problem: Problem = {};
@@ -58,11 +59,29 @@ async function request<T>(method: string, path: string, body?: unknown, signedIn
     } catch {
       /* not JSON: fall back to the status text */
     }
-    const fields = Object.values(problem.errors ?? {}).flat();
-    throw new ApiError(problem.title ?? `${response.status} ${response.statusText}`, response.status, problem.errorCode, fields);
+    const byField = problem.errors ?? {};
+    const fields = Object.values(byField).flat();
+    throw new ApiError(problem.title ?? `${response.status} ${response.statusText}`, response.status, problem.errorCode, fields, 'server', byField);
   }
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204 || response.status === 201) {
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
   return (await response.json()) as T;
+}
+
+/** An admin API call (with the session, unless `signedIn` is false); a 401 ends the session. */
+async function request<T>(method: string, path: string, body?: unknown, signedIn = true): Promise<T> {
+  const token = signedIn ? bearer() : null;
+  try {
+    return await send<T>(method, path, body, token ? { Authorization: `Bearer ${token}` } : {});
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401 && signedIn) {
+      clearSession('Your session ended. Sign in again.');
+      location.hash = '#/signin';
+    }
+    throw error;
+  }
 }
 
 const app = (appId: string) => `/admin/apps/${encodeURIComponent(appId)}`;
@@ -112,4 +131,27 @@ export const api = {
   // Settings.
   settings: (appId: string) => request<Settings>('GET', `${app(appId)}/settings`),
   saveSettings: (appId: string, patch: Partial<Settings>) => request<Settings>('POST', `${app(appId)}/settings`, patch),
+
+  // Deleting the app: at once when young or unused, else scheduled (keys locked) and cancellable.
+  canDeleteNow: (appId: string) => request<boolean>('GET', `${app(appId)}/can-delete-immediately`),
+  markDelete: (appId: string, deletedBy: string) =>
+    request<MarkedForDeletion>('POST', `${app(appId)}/mark-delete`, { deletedBy }),
+  cancelDelete: (appId: string) => request<{ message: string }>('POST', `${app(appId)}/cancel-delete`),
+
+  // Authentication configurations (per purpose: user verification, hints, token lifetime).
+  authConfigs: (appId: string) =>
+    request<{ configurations: AuthConfig[] }>('GET', `${app(appId)}/auth-configs`).then((r) => r.configurations),
+  addAuthConfig: (appId: string, input: AuthConfigInput) => request<void>('POST', `${app(appId)}/auth-configs`, input),
+  saveAuthConfig: (appId: string, purpose: string, input: AuthConfigInput) =>
+    request<void>('POST', `${app(appId)}/auth-configs/${encodeURIComponent(purpose)}`, input),
+  deleteAuthConfig: (appId: string, purpose: string) =>
+    request<void>('DELETE', `${app(appId)}/auth-configs/${encodeURIComponent(purpose)}`),
+
+  // The event log, newest first.
+  events: (appId: string, type: string, cursor: string | null, limit: number) => {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (type) query.set('type', type);
+    if (cursor) query.set('cursor', cursor);
+    return request<EventsPage>('GET', `${app(appId)}/events?${query}`);
+  },
 };

@@ -43,9 +43,9 @@ export function replace(parent: Node, ...children: Child[]): void {
   append(parent, children);
 }
 
-/** A status line that pages fill with `ok`, `error` or plain messages (read by screen readers). */
+/** A status line that pages fill with `ok`, `error`, `warn` or plain messages (read by screen readers). */
 export interface Status extends HTMLParagraphElement {
-  show(kind: 'ok' | 'error' | 'info', ...text: Child[]): void;
+  show(kind: 'ok' | 'error' | 'info' | 'warn', ...text: Child[]): void;
   clear(): void;
 }
 

@@ -3,10 +3,13 @@
 import './style.css';
 import { api } from './api';
 import { appsPage } from './pages/apps';
+import { authConfigsPage } from './pages/authconfigs';
 import { failed } from './pages/common';
+import { eventsPage } from './pages/events';
 import { invitePage } from './pages/invite';
 import { keysPage } from './pages/keys';
 import { orgPage } from './pages/org';
+import { playgroundPage } from './pages/playground';
 import { recoverPage } from './pages/recover';
 import { settingsPage } from './pages/settings';
 import { signInPage } from './pages/signin';
@@ -42,6 +45,12 @@ function page(main: HTMLElement, route: Route): void | Promise<void> {
           return keysPage(main, route.appId);
         case 'users':
           return route.userId ? userPage(main, route.appId, route.userId) : usersPage(main, route.appId);
+        case 'auth-configs':
+          return authConfigsPage(main, route.appId);
+        case 'events':
+          return eventsPage(main, route.appId);
+        case 'playground':
+          return playgroundPage(main, route.appId);
         case 'settings':
           return settingsPage(main, route.appId);
       }

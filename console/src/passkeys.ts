@@ -13,7 +13,7 @@ function passwordless(): Promise<Client> {
 }
 
 /** The verify token of a ceremony, or an ApiError with the client's problem title. */
-function tokenOf(result: Result<TokenResponse>): string {
+export function tokenOf(result: Result<TokenResponse>): string {
   if (result.error) {
     const { title, detail, status, errorCode, from } = result.error;
     const source = from === 'client' ? 'client' : 'server';

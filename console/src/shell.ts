@@ -10,6 +10,9 @@ const TAB_NAMES: [AppTab, string][] = [
   ['start', 'Get started'],
   ['keys', 'API keys'],
   ['users', 'Users'],
+  ['auth-configs', 'Auth configs'],
+  ['events', 'Event log'],
+  ['playground', 'Playground'],
   ['settings', 'Settings'],
 ];
 

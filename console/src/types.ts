@@ -105,3 +105,69 @@ export interface Invitation {
   inviteUrl: string;
   expiresAt: string;
 }
+
+/** `required`, `preferred` or `discouraged`. */
+export type UserVerification = 'required' | 'preferred' | 'discouraged';
+
+export interface AuthConfig {
+  purpose: string;
+  userVerificationRequirement: UserVerification;
+  /** Seconds. */
+  timeToLive: number;
+  /** Upstream's C# names joined by ", " ("SecurityKey, ClientDevice"); "" for none. */
+  hints: string;
+  createdBy: string;
+  createdOn: string | null;
+  editedBy: string | null;
+  editedOn: string | null;
+  lastUsedOn: string | null;
+}
+
+/** The body of creating or editing a configuration. */
+export interface AuthConfigInput {
+  purpose?: string;
+  userVerificationRequirement: UserVerification;
+  /** Seconds, or hh:mm:ss. */
+  timeToLive: string;
+  hints: string[];
+}
+
+export interface AppEvent {
+  performedAt: string;
+  message: string;
+  performedBy: string;
+  tenantId: string;
+  eventType: string;
+  severity: string;
+  subject: string;
+  apiKeyId: string;
+}
+
+export interface EventsPage {
+  events: AppEvent[];
+  nextCursor: string | null;
+}
+
+export interface MarkedForDeletion {
+  message: string;
+  isDeleted: boolean;
+  deleteAt: string | null;
+  adminEmails: string[];
+}
+
+/** What `POST /signin/verify` tells the app's backend about a verify token. */
+export interface VerifiedToken {
+  userId: string;
+  timestamp: string;
+  rpId: string | null;
+  origin: string | null;
+  success: boolean;
+  device: string | null;
+  country: string | null;
+  nickname: string | null;
+  credentialId: string | null;
+  purpose: string | null;
+  expiresAt: string;
+  tokenId: string;
+  type: string;
+}

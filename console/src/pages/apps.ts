@@ -4,14 +4,16 @@ import { api, ApiError, describe } from '../api';
 import { busy, h, replace, status } from '../dom';
 import { when } from '../format';
 import { appHref, go } from '../router';
-import { loadApps, rememberCreated } from '../state';
+import { loadApps, rememberCreated, takeFlash } from '../state';
 import type { ListedApp } from '../types';
 import { failed, heading } from './common';
 
 const CHECK_DELAY_MS = 300;
 
 export async function appsPage(main: HTMLElement): Promise<void> {
-  replace(main, heading('Apps'), h('p', null, 'Loading…'));
+  const flash = takeFlash();
+  const notice = flash ? h('p', { class: 'status ok', role: 'status' }, flash) : null;
+  replace(main, heading('Apps'), notice, h('p', null, 'Loading…'));
   let apps: ListedApp[];
   try {
     apps = await loadApps(true);
@@ -19,7 +21,7 @@ export async function appsPage(main: HTMLElement): Promise<void> {
     failed(main, error);
     return;
   }
-  replace(main, heading('Apps'), appList(apps), createForm());
+  replace(main, heading('Apps'), notice, appList(apps), createForm());
 }
 
 function appList(apps: ListedApp[]): HTMLElement {

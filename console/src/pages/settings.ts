@@ -1,14 +1,15 @@
 // The settings page (#/apps/<appId>/settings): the app's toggles, event retention and mail
-// quota, followed by the organization's admins.
+// quota, deleting the app, then the organization's admins.
 import { api, describe } from '../api';
 import { busy, h, replace, status } from '../dom';
 import type { Settings } from '../types';
 import { failed, heading } from './common';
+import { deletionSection } from './deletion';
 import { orgSection } from './org';
 
 export async function settingsPage(main: HTMLElement, appId: string): Promise<void> {
   const form = h('div', null, h('p', null, 'Loading…'));
-  replace(main, heading(`Settings of ${appId}`), form, orgSection());
+  replace(main, heading(`Settings of ${appId}`), form, deletionSection(appId), orgSection());
   try {
     replace(form, settingsForm(appId, await api.settings(appId)));
   } catch (error) {
