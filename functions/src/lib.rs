@@ -28,3 +28,25 @@ pub async fn run(lambda: &'static str) -> Result<(), lambda_http::Error> {
         .ok_or_else(|| format!("no route in the route table is served by '{lambda}'"))?;
     lambda_http::run(router).await
 }
+
+/// Builds the state once per cold start and runs `job` on every scheduled invocation
+/// (EventBridge; the event's contents are ignored), answering with the job's summary.
+pub async fn run_job<F, Fut>(name: &'static str, job: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(ferrokey_core::Service) -> Fut,
+    Fut: std::future::Future<Output = Result<serde_json::Value, ferrokey_core::DomainError>>,
+{
+    use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
+    init_logs();
+    let service = ferrokey_aws::service_from_env(None).await?;
+    let job = &job;
+    lambda_runtime::run(service_fn(move |_event: LambdaEvent<serde_json::Value>| {
+        let service = service.clone();
+        async move {
+            let summary = job(service).await?;
+            tracing::info!(job = name, %summary, "scheduled job done");
+            Ok::<serde_json::Value, lambda_runtime::Error>(summary)
+        }
+    }))
+    .await
+}

@@ -1,6 +1,7 @@
 //! `ferrokey`: serve the whole API on one machine, manage apps, admins and the DynamoDB table.
 
 mod console;
+mod jobs;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ferrokey_core::{DomainError, Service, StoreError};
@@ -8,7 +9,6 @@ use ferrokey_http::{AppState, router};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -74,6 +74,23 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Roll events up into daily and monthly rollups once (`serve` does it every 5 minutes);
+    /// prints {"apps","days","months"}.
+    Aggregate {
+        /// Only this day (YYYY-MM-DD); default: today, yesterday and days without a rollup.
+        #[arg(long)]
+        day: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Write a month's bill (billing/<month>.csv and .json); prints it.
+    Billing {
+        /// YYYY-MM; a month not yet over gives a provisional bill.
+        #[arg(long)]
+        month: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -116,16 +133,22 @@ enum TableCommand {
     },
 }
 
-/// How long expired tokens are kept so a late caller still hears "expired", not "invalid".
-const EXPIRED_TOKEN_GRACE: chrono::Duration = chrono::Duration::days(1);
-
 async fn open(args: &StoreArgs) -> Result<Service, String> {
     match args.store {
         StoreKind::Sqlite => ferrokey_embedded::open_service(&args.data_dir, None)
             .map(|(service, _)| service)
             .map_err(|e| e.to_string()),
         StoreKind::Dynamodb => {
-            ferrokey_aws::service_from_env(args.table.clone()).await.map_err(|e| e.to_string())
+            let service = ferrokey_aws::service_from_env(args.table.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            // Without a bucket, rollups and bills go to the data dir, as on SQLite.
+            if std::env::var(ferrokey_aws::BUCKET_ENV).is_ok_and(|b| !b.trim().is_empty()) {
+                Ok(service)
+            } else {
+                let folder = ferrokey_embedded::FolderSink::new(args.data_dir.join("objects"));
+                Ok(service.with_objects(std::sync::Arc::new(folder)))
+            }
         }
     }
 }
@@ -167,25 +190,6 @@ async fn serve(
     args: &StoreArgs,
 ) -> Result<(), String> {
     let mut service = open(args).await?;
-    if args.store == StoreKind::Sqlite {
-        // DynamoDB expires tokens and events with TTL; SQLite needs a sweeper.
-        let purge = service.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(600));
-            loop {
-                tick.tick().await;
-                match purge.store.purge_tokens(purge.clock.now() - EXPIRED_TOKEN_GRACE).await {
-                    Ok(n) => tracing::debug!(purged = n, "expired tokens purged"),
-                    Err(e) => tracing::warn!(error = %e, "token purge failed"),
-                }
-                // Each app's retention decides how long its events stay.
-                match purge.store.purge_events(purge.clock.now()).await {
-                    Ok(n) => tracing::debug!(purged = n, "events past retention purged"),
-                    Err(e) => tracing::warn!(error = %e, "event purge failed"),
-                }
-            }
-        });
-    }
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
@@ -193,23 +197,7 @@ async fn serve(
         service.admin.public_url = local_url(local);
     }
     first_run(&service, admin_email).await?;
-    // Today's report snapshot of every app, at start and then hourly (on AWS an EventBridge
-    // schedule runs the same job), and the deletion of apps whose deletion fell due.
-    let reports = service.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match ferrokey_core::ops::reports::snapshot_all(&reports).await {
-                Ok(n) => tracing::debug!(apps = n, "report snapshots stored"),
-                Err(e) => tracing::warn!(error = %e, "report snapshots failed"),
-            }
-            match ferrokey_core::ops::admin::deletion::delete_due(&reports).await {
-                Ok(n) => tracing::debug!(apps = n, "due app deletions carried out"),
-                Err(e) => tracing::warn!(error = %e, "due app deletions failed"),
-            }
-        }
-    });
+    jobs::spawn(&service, args.store == StoreKind::Sqlite);
     tracing::info!(%local, "ferrokey listening");
     if console::is_built(console_dir) {
         tracing::info!(console = %format!("{}/console/", service.admin.public_url), "admin console");
@@ -304,6 +292,14 @@ async fn main() -> ExitCode {
             create_app(&app_id, admin_emails, &org, &store).await
         }
         Command::Table { command: TableCommand::Create { table } } => create_table(&table).await,
+        Command::Aggregate { day, store } => match open(&store).await {
+            Ok(service) => jobs::aggregate(&service, day.as_deref()).await.map(|s| println!("{s}")),
+            Err(e) => Err(e),
+        },
+        Command::Billing { month, store } => match open(&store).await {
+            Ok(service) => jobs::billing(&service, &month).await.map(|s| println!("{s}")),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -31,6 +31,10 @@ pub struct SoftPasskey {
     pub user_verified: bool,
     /// Flip a bit of the next signatures.
     pub tamper_signature: bool,
+    /// The AAGUID it reports at registration (zero: says nothing).
+    pub aaguid: [u8; 16],
+    /// Backup eligible and backed up: a synced passkey (flags BE and BS).
+    pub synced: bool,
 }
 
 impl SoftPasskey {
@@ -46,6 +50,8 @@ impl SoftPasskey {
             rp_id_override: None,
             user_verified: true,
             tamper_signature: false,
+            aaguid: [0; 16],
+            synced: false,
         }
     }
 
@@ -56,13 +62,16 @@ impl SoftPasskey {
         if self.user_verified {
             flags |= 0x04;
         }
+        if self.synced {
+            flags |= 0x08 | 0x10;
+        }
         if attested {
             flags |= 0x40;
         }
         data.push(flags);
         data.extend_from_slice(&self.counter.to_be_bytes());
         if attested {
-            data.extend_from_slice(&[0u8; 16]); // AAGUID
+            data.extend_from_slice(&self.aaguid);
             data.extend_from_slice(&(self.credential_id.len() as u16).to_be_bytes());
             data.extend_from_slice(&self.credential_id);
             let point = self.key.verifying_key().to_encoded_point(false);

@@ -32,6 +32,8 @@ impl Store<'_> {
             }
             Store::Dynamo(table) => {
                 command.args(["--store", "dynamodb", "--table", table]);
+                // Without a bucket, rollups go to the data dir: keep it out of the checkout.
+                command.arg("--data-dir").arg(std::env::temp_dir().join(format!("fk-cli-{table}")));
                 aws_env(command);
             }
         }
@@ -330,4 +332,36 @@ async fn first_run_prints_an_invitation_that_signs_the_first_admin_up() {
     assert!(!bad.status.success());
     let again = run(&["admin", "invite", "me@example.com"], &Store::Sqlite(dir.path()));
     assert!(!again.status.success(), "an existing admin cannot be invited again");
+}
+
+/// `ferrokey aggregate` and `ferrokey billing` run the jobs once into `<data-dir>/objects/`.
+#[test]
+fn aggregate_and_billing_write_objects_into_the_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(create_app(dir.path(), "shop").status.success());
+    let store = Store::Sqlite(dir.path());
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let out = run(&["aggregate", "--day", &today], &store);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary, json!({"apps": 1, "days": 1, "months": 1}));
+    assert!(dir.path().join(format!("objects/rollups/shop/daily/{today}.json")).is_file());
+
+    let month = &today[..7];
+    let out = run(&["billing", "--month", month], &store);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bill: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        bill["apps"],
+        json!([{"appId": "shop", "monthlyActiveUsers": 0, "usersWithPasskeys": 0}])
+    );
+    let csv = std::fs::read_to_string(dir.path().join(format!("objects/billing/{month}.csv")));
+    assert_eq!(csv.unwrap(), "app_id,monthly_active_users,users_with_passkeys\nshop,0,0\n");
+
+    for bad in [&["billing", "--month", "2026-13"][..], &["aggregate", "--day", "31-12-2026"]] {
+        let out = run(bad, &store);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("YYYY-MM"), "{stderr}");
+    }
 }

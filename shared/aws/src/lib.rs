@@ -9,7 +9,7 @@ mod s3;
 mod ses;
 
 pub use dynamo::{DynamoStore, create_table};
-pub use host::{KEY_CACHE_ENV, PEPPER_ENV, TABLE_ENV, service_from_env};
+pub use host::{BUCKET_ENV, KEY_CACHE_ENV, PEPPER_ENV, TABLE_ENV, service_from_env};
 pub use s3::S3Sink;
 pub use ses::SesMailer;
 

@@ -24,22 +24,41 @@ impl Clock for SystemClock {
     }
 }
 
-/// Wall clock plus an adjustable offset (tests skip ahead without sleeping).
+/// Wall clock plus an adjustable offset (tests skip ahead without sleeping), or, once
+/// [`set`](OffsetClock::set), a stopped clock that only moves when told (tests that need exact
+/// durations).
 #[derive(Debug, Default)]
 pub struct OffsetClock {
     offset: Mutex<Duration>,
+    stopped: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl OffsetClock {
     pub fn advance(&self, by: Duration) {
+        if let Ok(mut stopped) = self.stopped.lock()
+            && let Some(at) = stopped.as_mut()
+        {
+            *at += by;
+            return;
+        }
         if let Ok(mut offset) = self.offset.lock() {
             *offset += by;
+        }
+    }
+
+    /// Stops the clock at `at`: `now()` answers `at` until the next `set` or `advance`.
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Ok(mut stopped) = self.stopped.lock() {
+            *stopped = Some(at);
         }
     }
 }
 
 impl Clock for OffsetClock {
     fn now(&self) -> DateTime<Utc> {
+        if let Some(at) = self.stopped.lock().ok().and_then(|s| *s) {
+            return millis(at);
+        }
         let offset = self.offset.lock().map(|o| *o).unwrap_or_default();
         millis(Utc::now() + offset)
     }

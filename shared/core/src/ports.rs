@@ -363,4 +363,15 @@ pub trait CounterStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// The values of the named counters, in order (0 for absent or forgotten ones).
     async fn read_counters(&self, app_id: &str, names: &[String]) -> StoreResult<Vec<u64>>;
+    /// Sets counter `marker` of `app_id` to 1 and adds one to counter `counter`, in one atomic
+    /// step, unless `marker` is set already (`false` then, and nothing changes): counts
+    /// distinct things exactly (a user's first ceremony of a month for MAU). Both may be
+    /// forgotten after `expires_at`.
+    async fn count_once(
+        &self,
+        app_id: &str,
+        marker: &str,
+        counter: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 }

@@ -1,7 +1,9 @@
 //! The route table: the single list of (method, path, access, handler, Lambda binary). The local
 //! server mounts all of it, each Lambda binary mounts its own row, and template checks read it.
 
-use crate::handlers::admin::{self, apps as admin_apps, data as admin_data, keys as admin_keys};
+use crate::handlers::admin::{
+    self, apps as admin_apps, dashboard as admin_dashboard, data as admin_data, keys as admin_keys,
+};
 use crate::handlers::{auth_configs, events, health, register, reports, signin, tokens, users};
 use crate::problem::ApiError;
 use crate::{AppState, MAX_BODY_BYTES, auth};
@@ -312,6 +314,9 @@ pub fn routes() -> Vec<Route> {
         ),
         row(Method::GET, "/admin/apps/{appId}/events", Admin, "admin-events", || {
             get(admin_data::events)
+        }),
+        row(Method::GET, "/admin/apps/{appId}/dashboard", Admin, "admin-dashboard", || {
+            get(admin_dashboard::get)
         }),
     ]
 }

@@ -5,13 +5,17 @@
 //! - bump: 1 UpdateItem `ADD value 1` on condition `value < :limit` (atomic: concurrent callers
 //!   cannot overshoot the limit).
 //! - read: 1 BatchGetItem of the named counters (consistent).
+//! - count once: 1 TransactWriteItems: the marker counter's `ADD value 1` on condition
+//!   `attribute_not_exists(value)` and the counter's `ADD value 1`, so the count is exact.
 
-use super::{DynamoStore, key, n, sdk_error};
+use super::{DynamoStore, build_error, key, n, sdk_error};
 use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
+use ferrokey_core::StoreError;
 use ferrokey_core::ports::{CounterStore, StoreResult};
 
-fn counter_pk(app_id: &str, name: &str) -> String {
+pub(crate) fn counter_pk(app_id: &str, name: &str) -> String {
     format!("COUNT#{app_id}#{name}")
 }
 
@@ -67,5 +71,39 @@ impl CounterStore for DynamoStore {
                     .unwrap_or_default()
             })
             .collect())
+    }
+
+    async fn count_once(
+        &self,
+        app_id: &str,
+        marker: &str,
+        counter: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let ttl = n(expires_at.timestamp());
+        let update = |name: &str, first_only: bool| {
+            let mut update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(counter_pk(app_id, name), "N")))
+                .update_expression("ADD #v :one SET #t = :ttl")
+                .expression_attribute_names("#v", "value")
+                .expression_attribute_names("#t", "ttl")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":ttl", ttl.clone());
+            if first_only {
+                update = update.condition_expression("attribute_not_exists(#v)");
+            }
+            update.build().map(|u| TransactWriteItem::builder().update(u).build())
+        };
+        let items = vec![
+            update(marker, true).map_err(build_error)?,
+            update(counter, false).map_err(build_error)?,
+        ];
+        // The marker's condition fails when it is set: counted before, nothing changes.
+        match self.transact(items, |_| "counted already").await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 }

@@ -4,15 +4,18 @@
 //! first, so the id can never be created again, even if this is interrupted), then a Query per
 //! index partition or base partition of the app (keys on gsi1 `APPKEYS#<app>`, users on gsi1
 //! `APPUSERS#<app>`, `CFG#<app>`, `EVT#<app>`, `REPORT#<app>`) and BatchWriteItem deletes of
-//! 25 items, one user-deletion transaction per user, and finally the app item itself: until
-//! that last step the app still exists, so an interrupted deletion is finished by running it
-//! again.
+//! 25 items, one user-deletion transaction per user, 1 DeleteItem of the app's
+//! `users-with-passkeys` counter (after the users, whose deletions move it; it has no TTL),
+//! and finally the app item itself: until that last step the app still exists, so an
+//! interrupted deletion is finished by running it again.
 //!
 //! Not found here: tokens (`TOKEN#<hash>` has no per-app index, to keep the auth path at one
 //! write per token) and rate-limit counters. Both expire by TTL, and neither can be redeemed:
 //! the app's keys are gone and its id is never reused.
 
 use super::apps::tombstone_pk;
+use super::counters::counter_pk;
+use super::partition::USERS_COUNTER;
 use super::{DynamoStore, Item, get_s, key, n, s, sdk_error};
 use ferrokey_core::ports::{StoreResult, UserStore};
 
@@ -41,6 +44,13 @@ impl DynamoStore {
         for summary in self.gsi1_items(format!("APPUSERS#{app_id}"), "").await? {
             self.delete_user(app_id, get_s(&summary, "gsi1sk")?).await?;
         }
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(counter_pk(app_id, USERS_COUNTER), "N")))
+            .send()
+            .await
+            .map_err(sdk_error)?;
 
         for pk in [format!("CFG#{app_id}"), format!("EVT#{app_id}"), format!("REPORT#{app_id}")] {
             let query = self

@@ -5,18 +5,24 @@
 //!   alias and its member; per alias: conditional put of the alias and its member; the summary).
 //! - list aliases: 1 Query (`L#` members).
 //! - delete credential: 1 GetItem + 1 TransactWriteItems (credential, member, summary count).
+//!   The transaction assumes the user keeps another credential (`creds <> 1`); deleting a
+//!   user's last one fails that and costs 1 more TransactWriteItems (`creds = 1`, with the
+//!   app's `users-with-passkeys` counter's `ADD value -1`).
 //! - list users: Query gsi1 `APPUSERS#<app>`, pages until `limit` users (eventually consistent).
-//! - count users: Query gsi1 `APPUSERS#<app>` with `Select COUNT` and `creds > 0`, every page:
-//!   read capacity grows with the app's users.
+//! - count users: 1 consistent GetItem of the counter `COUNT#<app>#users-with-passkeys` (see
+//!   `partition`), whatever the app's size.
 //! - user stats (the report job): the list-users Query over every page.
 //! - delete user: 1 Query of the partition + 1 TransactWriteItems deleting every member, what
 //!   it points to and the summary, on condition the summary's count is still what was read
-//!   (retried a few times if a registration slipped in between).
+//!   (retried a few times if a registration slipped in between), and, when the user had
+//!   credentials, the counter's `ADD value -1`.
 
+use super::counters::counter_pk;
 use super::credentials::{alias_pk, cred_from_item, cred_pk};
 use super::partition::{
-    ALIAS_MEMBER, CRED_MEMBER, SUMMARY, SummaryChange, alias_writes, cred_member_sk, delete,
-    member_key, summary_from_item, summary_update, user_pk,
+    ALIAS_MEMBER, CRED_MEMBER, Held, SUMMARY, SummaryChange, USERS_COUNTER, alias_writes,
+    cred_member_sk, delete, member_key, summary_from_item, summary_update, user_pk,
+    users_counter_add,
 };
 use super::{DynamoStore, build_error, get_s, key, n, s};
 use async_trait::async_trait;
@@ -28,6 +34,10 @@ use ferrokey_core::ports::{CONFLICT_ALIAS, StoreResult, UserStats, UserStore, Us
 
 /// Tries left when a user's partition changes between read and delete.
 const DELETE_USER_ATTEMPTS: usize = 3;
+
+/// Credential-deletion transactions sent before giving up on a user whose credential count
+/// keeps changing under it (each lost race costs one).
+const DELETE_CREDENTIAL_ATTEMPTS: usize = 4;
 
 #[async_trait]
 impl UserStore for DynamoStore {
@@ -70,32 +80,50 @@ impl UserStore for DynamoStore {
             return Ok(None);
         };
         let cred = cred_from_item(&item)?;
-        let gone = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(cred_pk(app_id, credential_id), "C")))
-            .condition_expression("attribute_exists(pk)")
-            .build()
-            .map_err(build_error)?;
-        let items = vec![
-            TransactWriteItem::builder().delete(gone).build(),
-            delete(
-                &self.table,
-                member_key(app_id, &cred.user_id, cred_member_sk(credential_id)),
-                None,
-            )?,
-            summary_update(
-                &self.table,
-                app_id,
-                &cred.user_id,
-                SummaryChange { credentials: -1, ..Default::default() },
-            )?,
-        ];
-        match self.transact(items, |_| "gone").await {
-            Ok(()) => Ok(Some(cred)),
-            // Deleted by a concurrent call between our read and our delete.
-            Err(StoreError::Conflict(_)) => Ok(None),
-            Err(e) => Err(e),
+        // Most deletions leave the user another passkey; if not, the summary's condition fails
+        // and the next try is the last-credential one.
+        let mut expect = Held::NotOne;
+        for _ in 0..DELETE_CREDENTIAL_ATTEMPTS {
+            let gone = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(cred_pk(app_id, credential_id), "C")))
+                .condition_expression("attribute_exists(pk)")
+                .build()
+                .map_err(build_error)?;
+            let mut items = vec![
+                TransactWriteItem::builder().delete(gone).build(),
+                delete(
+                    &self.table,
+                    member_key(app_id, &cred.user_id, cred_member_sk(credential_id)),
+                    None,
+                )?,
+                summary_update(
+                    &self.table,
+                    app_id,
+                    &cred.user_id,
+                    SummaryChange { credentials: -1, expect: Some(expect), ..Default::default() },
+                )?,
+            ];
+            if expect == Held::One {
+                // The user's last credential: one user fewer with passkeys, atomically with it.
+                items.push(users_counter_add(&self.table, app_id, -1)?);
+            }
+            match self.transact(items, |i| if i == 0 { "gone" } else { "summary" }).await {
+                Ok(()) => return Ok(Some(cred)),
+                // Deleted by a concurrent call between our read and our delete.
+                Err(StoreError::Conflict(what)) if what == "gone" => return Ok(None),
+                // The two expectations are each other's complement: the other one holds now,
+                // unless a concurrent write moves the count again.
+                Err(StoreError::Conflict(_)) => {
+                    expect = if expect == Held::One { Held::NotOne } else { Held::One };
+                }
+                Err(e) => return Err(e),
+            }
         }
+        Err(StoreError::Unavailable(format!(
+            "user {}'s credentials kept changing during a deletion; retry",
+            cred.user_id
+        )))
     }
 
     async fn list_users(
@@ -135,16 +163,15 @@ impl UserStore for DynamoStore {
     }
 
     async fn count_users(&self, app_id: &str) -> StoreResult<u64> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :p")
-            .filter_expression("creds > :zero")
-            .expression_attribute_values(":p", s(format!("APPUSERS#{app_id}")))
-            .expression_attribute_values(":zero", n(0));
-        self.query_count(query).await
+        let counter = self.get_item(counter_pk(app_id, USERS_COUNTER), "N").await?;
+        let value = counter
+            .as_ref()
+            .and_then(|item| item.get("value"))
+            .and_then(|v| v.as_n().ok())
+            .map(|v| v.parse::<i64>().map_err(|_| StoreError::Corrupt(format!("user count {v}"))))
+            .transpose()?;
+        // Absent before the app's first user with a passkey.
+        Ok(value.map(|v| u64::try_from(v).unwrap_or_default()).unwrap_or_default())
     }
 
     async fn user_stats(
@@ -174,8 +201,10 @@ impl UserStore for DynamoStore {
             }
             let mut items = Vec::new();
             let mut credentials = 0u64;
+            let mut summary_read = false;
             for member in &members {
                 let sk = get_s(member, "sk")?;
+                summary_read |= sk == SUMMARY;
                 if let Some(id) = sk.strip_prefix(CRED_MEMBER) {
                     credentials += 1;
                     items.push(delete(&self.table, key(format!("CRED#{app_id}#{id}"), "C"), None)?);
@@ -192,12 +221,21 @@ impl UserStore for DynamoStore {
             }
             let summary = Delete::builder()
                 .table_name(&self.table)
-                .set_key(Some(key(user_pk(app_id, user_id), SUMMARY)))
-                .condition_expression("attribute_not_exists(pk) OR creds = :n")
-                .expression_attribute_values(":n", n(credentials))
-                .build()
-                .map_err(build_error)?;
+                .set_key(Some(key(user_pk(app_id, user_id), SUMMARY)));
+            // The counter counts summaries with credentials: it moves when the one deleted
+            // is such a summary, so the condition pins the summary as read, present or absent.
+            let summary = if summary_read {
+                summary
+                    .condition_expression("creds = :n")
+                    .expression_attribute_values(":n", n(credentials))
+            } else {
+                summary.condition_expression("attribute_not_exists(pk)")
+            };
+            let summary = summary.build().map_err(build_error)?;
             items.push(TransactWriteItem::builder().delete(summary).build());
+            if summary_read && credentials > 0 {
+                items.push(users_counter_add(&self.table, app_id, -1)?);
+            }
             match self.transact(items, |_| "changed").await {
                 Ok(()) => return Ok(credentials),
                 Err(StoreError::Conflict(_)) => continue,

@@ -94,6 +94,9 @@ pub struct DailyRollup {
     pub backup: Backup,
     /// Completed logins by purpose.
     pub purposes: BTreeMap<String, u64>,
+    /// The events it was built from end here (at most a session lifetime past the day's end,
+    /// when every ceremony of the day has settled): the dashboard adds what came later.
+    pub as_of: DateTime<Utc>,
     /// Whether every ceremony begun on the day has settled (its session could expire before
     /// the data the rollup was built from ends): days before yesterday always are.
     pub complete: bool,
@@ -138,6 +141,7 @@ pub fn build(app_id: &str, day: NaiveDate, events: &[Event], as_of: DateTime<Utc
         authenticators: BTreeMap::new(),
         backup: Backup::default(),
         purposes: BTreeMap::new(),
+        as_of: as_of.min(end + lifetime),
         complete: as_of >= end + lifetime,
     };
     for event in events.iter().filter(|e| e.app_id == app_id && in_day(e)) {
@@ -158,7 +162,10 @@ pub fn build(app_id: &str, day: NaiveDate, events: &[Event], as_of: DateTime<Utc
                 let ms = facts.duration_ms.unwrap_or_default().max(0);
                 let bucket = u32::try_from(ms / BUCKET_MS).unwrap_or(u32::MAX);
                 *rollup.durations.entry(bucket).or_default() += 1;
-                if let Some(aaguid) = facts.aaguid.as_ref().filter(|a| !a.is_empty()) {
+                // The all-zero AAGUID names no provider (an authenticator that does not say).
+                let named =
+                    |a: &&String| !a.is_empty() && a.bytes().any(|b| b != b'0' && b != b'-');
+                if let Some(aaguid) = facts.aaguid.as_ref().filter(named) {
                     *rollup.authenticators.entry(aaguid.to_lowercase()).or_default() += 1;
                 }
                 match facts.backup_state {
@@ -194,6 +201,13 @@ pub fn build(app_id: &str, day: NaiveDate, events: &[Event], as_of: DateTime<Utc
         })
         .collect();
     rollup
+}
+
+/// The window of events [`build`] needs for `day` as of `as_of`: from the day's start to a
+/// session lifetime past its end, or `as_of` if sooner.
+pub fn window(day: NaiveDate, as_of: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let end = start_of(day) + Duration::days(1) + crate::ops::session::lifetime();
+    (start_of(day), as_of.min(end))
 }
 
 /// The object key of a day's rollup.

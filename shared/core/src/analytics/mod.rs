@@ -7,9 +7,13 @@
 //! - [`platform`]: the platform bucket (`ios`, `android`, `macos`, `windows`, `other`) and a
 //!   finer OS name, from the `User-Agent`.
 //! - [`daily`]: one app's day of ceremonies rolled up (what the aggregation job writes).
+//! - [`dashboard`]: the dashboard API's numbers folded from daily rollups.
+//! - [`monthly`]: one app's month (MAU, totals) and the billing files.
 //! - [`geo`]: the UN M49 region, sub-region and intermediate region of an ISO 3166-1 alpha-2
 //!   country code, from the table shipped in `shared/core/data/m49.json`.
 
 pub mod daily;
+pub mod dashboard;
 pub mod geo;
+pub mod monthly;
 pub mod platform;

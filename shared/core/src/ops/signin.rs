@@ -4,7 +4,7 @@
 use super::session::{self, Session};
 use super::validate::{self, Errors};
 use super::verify::{self, Proof};
-use super::{audit, auth_configs};
+use super::{audit, auth_configs, mau};
 use crate::error::DomainError;
 use crate::events::{Ceremony, EventKind, Stage};
 use crate::keys::Caller;
@@ -144,6 +144,7 @@ pub async fn complete(
             device: device.clone(),
         };
         let proof_user = stored.user_id.clone();
+        let counted = mau::counted_by(stored.last_used_at, change.last_used_at);
         let proof = Proof {
             user_id: stored.user_id,
             kind: "passkey_signin",
@@ -186,6 +187,9 @@ pub async fn complete(
             signin_error("The passkey was used by another sign-in at the same moment; try again.")
         })
         .await?;
+        if !counted {
+            mau::record(svc, app_id, &commit.user_id, commit.change.last_used_at).await;
+        }
         Ok(token)
     }
     .await;

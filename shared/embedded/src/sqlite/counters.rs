@@ -56,4 +56,40 @@ impl CounterStore for SqliteStore {
         })
         .await
     }
+
+    async fn count_once(
+        &self,
+        app_id: &str,
+        marker: &str,
+        counter: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let (app_id, marker, counter) =
+            (app_id.to_string(), marker.to_string(), counter.to_string());
+        self.with(move |conn| {
+            // One transaction: the marker and the count change together or not at all.
+            let tx = conn.transaction().map_err(unavailable)?;
+            let expires = expires_at.timestamp_millis();
+            let fresh = tx
+                .prepare_cached(
+                    "INSERT INTO counters (app_id, name, value, expires_at) VALUES (?1, ?2, 1, ?3)
+                     ON CONFLICT (app_id, name) DO NOTHING",
+                )
+                .and_then(|mut s| s.execute(params![app_id, marker, expires]))
+                .map_err(unavailable)?
+                > 0;
+            if fresh {
+                tx.prepare_cached(
+                    "INSERT INTO counters (app_id, name, value, expires_at) VALUES (?1, ?2, 1, ?3)
+                     ON CONFLICT (app_id, name) DO UPDATE SET value = value + 1,
+                         expires_at = MAX(expires_at, excluded.expires_at)",
+                )
+                .and_then(|mut s| s.execute(params![app_id, counter, expires]))
+                .map_err(unavailable)?;
+            }
+            tx.commit().map_err(unavailable)?;
+            Ok(fresh)
+        })
+        .await
+    }
 }

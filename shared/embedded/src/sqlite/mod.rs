@@ -5,7 +5,10 @@
 //! user; the record as JSON plus the counter column that sign-ins compare-and-set and the
 //! last-use column user listings aggregate), `aliases`
 //! (by app + alias hash, indexed by user), `tokens` (by hash, with expiry), `admins` (by id,
-//! unique email, indexed by organization), `deleted_apps` (tombstones of deleted app ids).
+//! unique email, indexed by organization), `deleted_apps` (tombstones of deleted app ids),
+//! `counters` (by app + name, with expiry). Triggers on `credentials` keep each app's
+//! `users-with-passkeys` counter (no expiry) equal to its distinct credential owners, so
+//! counting users is one row read.
 
 mod admins;
 mod apps;
@@ -110,7 +113,33 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE credentials ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
      UPDATE credentials SET last_used_at =
          CAST(ROUND((julianday(json_extract(record, '$.last_used_at')) - 2440587.5) * 86400000) AS INTEGER);",
+    // 2: the app's users with passkeys as a counter row, so counting them is one row read.
+    // Triggers move it when a user's first credential arrives and when the last one goes, in
+    // the writing statement's transaction; every credential removal (one, a user's, an app's)
+    // is a row DELETE they see. The expiry is the largest INTEGER, so the purge of expired
+    // counter windows never takes it. The last statement counts the rows already there.
+    "CREATE TRIGGER credentials_first_of_user AFTER INSERT ON credentials
+     WHEN NOT EXISTS (SELECT 1 FROM credentials WHERE app_id = NEW.app_id AND user_id = NEW.user_id
+                      AND credential_id <> NEW.credential_id)
+     BEGIN
+         INSERT INTO counters (app_id, name, value, expires_at)
+         VALUES (NEW.app_id, 'users-with-passkeys', 1, 9223372036854775807)
+         ON CONFLICT (app_id, name) DO UPDATE SET value = value + 1;
+     END;
+     CREATE TRIGGER credentials_last_of_user AFTER DELETE ON credentials
+     WHEN NOT EXISTS (SELECT 1 FROM credentials WHERE app_id = OLD.app_id AND user_id = OLD.user_id)
+     BEGIN
+         UPDATE counters SET value = value - 1
+         WHERE app_id = OLD.app_id AND name = 'users-with-passkeys';
+     END;
+     INSERT INTO counters (app_id, name, value, expires_at)
+     SELECT app_id, 'users-with-passkeys', COUNT(DISTINCT user_id), 9223372036854775807
+     FROM credentials WHERE true GROUP BY app_id
+     ON CONFLICT (app_id, name) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at;",
 ];
+
+/// The counter row migration 2 keeps (see `users::count_users`).
+pub(super) const USERS_COUNTER: &str = "users-with-passkeys";
 
 /// Brings the file's schema up to date, one transaction per step.
 fn migrate(conn: &mut Connection) -> StoreResult<()> {
@@ -232,6 +261,38 @@ mod tests {
         drop(store);
         // Opening again runs nothing twice.
         assert!(SqliteStore::open(&path).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A file at migration 1 (before the users counter) gets its count from the rows it holds,
+    /// and the triggers keep it from then on.
+    #[tokio::test]
+    async fn the_users_counter_starts_from_existing_rows() {
+        let dir = std::env::temp_dir().join(format!("ferrokey-users-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(super::SCHEMA).unwrap();
+            conn.execute_batch(super::MIGRATIONS[0]).unwrap();
+            conn.execute_batch("PRAGMA user_version = 1").unwrap();
+            for (app, id, user) in [("a", 1, "u1"), ("a", 2, "u1"), ("a", 3, "u2"), ("b", 4, "u1")]
+            {
+                conn.execute(
+                    "INSERT INTO credentials (app_id, credential_id, user_id, counter, record) VALUES (?1, ?2, ?3, 0, '{}')",
+                    rusqlite::params![app, vec![id as u8], user],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.count_users("a").await.unwrap(), 2);
+        assert_eq!(store.count_users("b").await.unwrap(), 1);
+        assert_eq!(store.count_users("c").await.unwrap(), 0);
+        assert_eq!(store.delete_user("a", "u2").await.unwrap(), 1);
+        assert_eq!(store.count_users("a").await.unwrap(), 1);
+        drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,12 +1,16 @@
 //! Users: alias sets, credential deletion, user listings and deletion.
+//!
+//! Counting users reads the app's `users-with-passkeys` counter row, which triggers on
+//! `credentials` keep exact (see migration 2 in `mod.rs`): one primary-key lookup, whatever
+//! the app's size. Deleting credentials here is plain row DELETEs, which those triggers see.
 
 use super::credentials::replace_aliases;
-use super::{SqliteStore, from_json, millis_to_time, unavailable};
+use super::{SqliteStore, USERS_COUNTER, from_json, millis_to_time, unavailable};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ferrokey_core::model::{AliasRecord, StoredCredential};
 use ferrokey_core::ports::{StoreResult, UserStats, UserStore, UserSummary};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 
 #[async_trait]
@@ -126,13 +130,13 @@ impl UserStore for SqliteStore {
     async fn count_users(&self, app_id: &str) -> StoreResult<u64> {
         let app_id = app_id.to_string();
         self.with(move |conn| {
-            conn.query_row(
-                "SELECT COUNT(DISTINCT user_id) FROM credentials WHERE app_id = ?1",
-                [app_id],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| u64::try_from(n).unwrap_or_default())
-            .map_err(unavailable)
+            let value: Option<i64> = conn
+                .prepare_cached("SELECT value FROM counters WHERE app_id = ?1 AND name = ?2")
+                .and_then(|mut s| s.query_row(params![app_id, USERS_COUNTER], |r| r.get(0)))
+                .optional()
+                .map_err(unavailable)?;
+            // No row before the app's first user with a passkey.
+            Ok(value.and_then(|n| u64::try_from(n).ok()).unwrap_or_default())
         })
         .await
     }

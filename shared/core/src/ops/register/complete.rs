@@ -1,8 +1,8 @@
 //! `/register/complete`: verifies the attestation, stores the passkey, issues a verify token.
 
-use super::super::audit;
 use super::super::session::{self, Session};
 use super::super::verify::{self, Proof};
+use super::super::{audit, mau};
 use crate::device;
 use crate::error::DomainError;
 use crate::events::{Ceremony, EventKind, Stage};
@@ -145,6 +145,7 @@ async fn finish(
     )
     .by(credential.user_id.clone())
     .with_ceremony(facts);
+    let active_user = credential.user_id.clone();
     let commit = RegistrationCommit {
         session_hash: session_hash.clone(),
         credential,
@@ -163,6 +164,7 @@ async fn finish(
         }
     })
     .await?;
+    mau::record(svc, app_id, &active_user, now).await;
     tracing::info!(app_id = %app_id, "passkey registered");
     Ok(token)
 }

@@ -2,6 +2,7 @@
 //! keys and an app's data in the submodules.
 
 pub mod apps;
+pub mod dashboard;
 pub mod data;
 pub mod keys;
 
