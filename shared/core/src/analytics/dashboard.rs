@@ -1,13 +1,14 @@
-//! The dashboard's numbers (ANALYTICS.md, "Dashboard API") folded from daily rollups: a pure
-//! function of the rollups, so the API costs one small object per day whatever the event
-//! volume, and the same rollups give the same numbers on every store.
+//! The dashboard's numbers (ANALYTICS.md, "Dashboard API") folded from daily summaries: a pure
+//! function of them, so the API costs one small object per day whatever the event volume,
+//! and the same rollups give the same numbers on every store.
 //!
 //! Counts are completed ceremonies unless named otherwise. Medians and averages come from the
 //! 100 ms histogram, each duration taken at its bucket's lower bound (3,470 ms counts as
 //! 3.4 s, as the 1 s bars floor 3.4 s to 3).
 
-use super::daily::{DailyRollup, Kind, Outcome};
+use super::geo;
 use super::platform::Platform;
+use super::summary::DaySummary;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -206,74 +207,68 @@ pub struct PurposeCount {
     pub count: u64,
 }
 
-/// Completed register and login ceremonies of the rollups that fall in `period`.
-pub fn totals(period: Period, rollups: &[DailyRollup]) -> Totals {
+/// Completed register and login ceremonies of the days that fall in `period`.
+pub fn totals(period: Period, days: &[DaySummary]) -> Totals {
     let mut totals = Totals::default();
-    for row in rollups.iter().filter(|r| period.contains(r.day)).flat_map(|r| &r.rows) {
-        if row.outcome == Outcome::Completed {
-            match row.kind {
-                Kind::Register => totals.register += row.count,
-                Kind::Login => totals.login += row.count,
-            }
-        }
+    for day in days.iter().filter(|d| period.contains(d.day)) {
+        totals.register += day.completed.register;
+        totals.login += day.completed.login;
     }
     totals.all = totals.register + totals.login;
     totals
 }
 
-/// Folds `current` (rollups of days in the period; a day may have several, e.g. today's
-/// stored rollup and its live remainder) and `previous` (the period before) into the
+fn merge<K: Ord + Clone>(into: &mut BTreeMap<K, u64>, from: &BTreeMap<K, u64>) {
+    for (key, n) in from {
+        *into.entry(key.clone()).or_default() += n;
+    }
+}
+
+/// Folds `current` (summaries of days in the period; a day may have several, e.g. today's
+/// stored summary and its live remainder) and `previous` (the period before) into the
 /// dashboard.
-pub fn fold(inputs: Inputs, current: &[DailyRollup], previous: &[DailyRollup]) -> Dashboard {
+pub fn fold(inputs: Inputs, current: &[DaySummary], previous: &[DaySummary]) -> Dashboard {
     let period = inputs.period;
     let mut usage: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
     let mut incomplete: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
     let mut platforms = Platforms::default();
-    let mut regions: BTreeMap<String, u64> = BTreeMap::new();
-    let mut sub_regions: BTreeMap<(String, String), u64> = BTreeMap::new();
-    let mut countries: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut by_country: BTreeMap<String, u64> = BTreeMap::new();
     let mut durations: BTreeMap<u32, u64> = BTreeMap::new();
     let mut authenticators: BTreeMap<String, u64> = BTreeMap::new();
     let mut purposes: BTreeMap<String, u64> = BTreeMap::new();
     let (mut begun, mut completed, mut failed) = (0, 0, 0);
     let mut backup = Backup::default();
-    for rollup in current.iter().filter(|r| period.contains(r.day)) {
-        begun += rollup.begun.register + rollup.begun.login;
-        for (bucket, n) in &rollup.durations {
-            *durations.entry(*bucket).or_default() += n;
+    for day in current.iter().filter(|d| period.contains(d.day)) {
+        begun += day.begun.register + day.begun.login;
+        completed += day.completed.register + day.completed.login;
+        failed += day.failed.register + day.failed.login;
+        let used = usage.entry(day.day).or_default();
+        used.0 += day.completed.register;
+        used.1 += day.completed.login;
+        let unfinished = incomplete.entry(day.day).or_default();
+        unfinished.0 += day.incomplete.register + day.incomplete.login;
+        unfinished.1 += day.failed.register + day.failed.login;
+        for (platform, n) in &day.platforms {
+            platforms.add(*platform, *n);
         }
-        for (aaguid, n) in &rollup.authenticators {
-            *authenticators.entry(aaguid.clone()).or_default() += n;
-        }
-        for (purpose, n) in &rollup.purposes {
-            *purposes.entry(purpose.clone()).or_default() += n;
-        }
-        backup.synced += rollup.backup.synced;
-        backup.device_bound += rollup.backup.device_bound;
-        for row in &rollup.rows {
-            match row.outcome {
-                Outcome::Completed => {
-                    completed += row.count;
-                    let day = usage.entry(rollup.day).or_default();
-                    match row.kind {
-                        Kind::Register => day.0 += row.count,
-                        Kind::Login => day.1 += row.count,
-                    }
-                    platforms.add(row.platform, row.count);
-                    *regions.entry(row.region.clone()).or_default() += row.count;
-                    *sub_regions
-                        .entry((row.sub_region.clone(), row.region.clone()))
-                        .or_default() += row.count;
-                    *countries.entry((row.country.clone(), row.region.clone())).or_default() +=
-                        row.count;
-                }
-                Outcome::Failed => {
-                    failed += row.count;
-                    incomplete.entry(rollup.day).or_default().1 += row.count;
-                }
-                Outcome::Incomplete => incomplete.entry(rollup.day).or_default().0 += row.count,
-            }
-        }
+        merge(&mut by_country, &day.countries);
+        merge(&mut durations, &day.durations);
+        merge(&mut authenticators, &day.authenticators);
+        merge(&mut purposes, &day.purposes);
+        backup.synced += day.backup.synced;
+        backup.device_bound += day.backup.device_bound;
+    }
+    // Regions and sub-regions from the countries, through the one M49 table.
+    let mut regions: BTreeMap<String, u64> = BTreeMap::new();
+    let mut sub_regions: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut countries: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for (country, n) in by_country {
+        let found = geo::region_of(&country);
+        let region = found.map_or(geo::UNKNOWN, |r| r.region).to_string();
+        let sub_region = found.map_or(geo::UNKNOWN, |r| r.sub_region).to_string();
+        *regions.entry(region.clone()).or_default() += n;
+        *sub_regions.entry((sub_region, region.clone())).or_default() += n;
+        *countries.entry((country, region)).or_default() += n;
     }
     let total = totals(period, current);
     let before = totals(period.previous(), previous);

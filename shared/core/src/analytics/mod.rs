@@ -9,6 +9,7 @@
 //! - [`daily`]: one app's day of ceremonies rolled up (what the aggregation job writes).
 //! - [`dashboard`]: the dashboard API's numbers folded from daily rollups.
 //! - [`monthly`]: one app's month (MAU, totals) and the billing files.
+//! - [`summary`]: a day's marginals, what the dashboard reads.
 //! - [`geo`]: the UN M49 region, sub-region and intermediate region of an ISO 3166-1 alpha-2
 //!   country code, from the table shipped in `shared/core/data/m49.json`.
 
@@ -17,3 +18,4 @@ pub mod dashboard;
 pub mod geo;
 pub mod monthly;
 pub mod platform;
+pub mod summary;

@@ -1,12 +1,13 @@
 //! The aggregation job (ANALYTICS.md, "Rollups"): each app's days of events become
-//! `rollups/{app}/daily/{yyyy-mm-dd}.json`, and their months `rollups/{app}/monthly/{yyyy-mm}.json`.
+//! `rollups/{app}/daily/{yyyy-mm-dd}.json` (with the dashboard's summary beside it,
+//! `rollups/{app}/summary/…`), and their months `rollups/{app}/monthly/{yyyy-mm}.json`.
 //!
 //! Each run rewrites today and yesterday (a ceremony begun before midnight settles after it)
 //! and fills in days of the last [`BACKFILL_DAYS`] that have no rollup yet (a host that was
 //! down); older days are immutable. A rebuild from the same events gives the same bytes, so
 //! runs are idempotent and any number of them may overlap.
 
-use super::{analysed_apps, build_daily, day_of, stored_daily};
+use super::{analysed_apps, build_daily, day_of, put_daily, stored_daily};
 use crate::Service;
 use crate::analytics::daily::{self, DailyRollup};
 use crate::analytics::monthly::{self, MonthlyRollup};
@@ -50,8 +51,7 @@ pub async fn run(svc: &Service, day: Option<NaiveDate>) -> Result<Summary, Domai
                 continue;
             }
             let rollup = build_daily(svc, &app.app_id, day, now).await?;
-            let bytes = daily::to_bytes(&rollup).map_err(internal)?;
-            svc.objects.put(&daily::key(&app.app_id, day), bytes, JSON).await?;
+            put_daily(svc, &rollup).await?;
             months.insert(mau::month_of(daily::start_of(day)));
             summary.days += 1;
         }
@@ -159,8 +159,7 @@ async fn month_day(
         return Ok(rollup);
     }
     let rollup = build_daily(svc, app_id, day, now).await?;
-    let bytes = daily::to_bytes(&rollup).map_err(internal)?;
-    svc.objects.put(&daily::key(app_id, day), bytes, JSON).await?;
+    put_daily(svc, &rollup).await?;
     Ok(rollup)
 }
 

@@ -1,13 +1,14 @@
 //! `GET /admin/apps/{appId}/dashboard?from=&to=` (ANALYTICS.md, "Dashboard API"): the
-//! period's stored daily rollups and the previous period's, plus what happened today since
+//! period's stored day summaries and the previous period's, plus what happened today since
 //! the last aggregation run, folded into the dashboard. Reads one small object per day, so
 //! its cost grows with the period's length, not with the number of events.
 
-use super::{build_daily, day_of, stored_daily};
+use super::{build_daily, day_of, stored_summary};
 use crate::Service;
-use crate::analytics::daily::{self, DailyRollup};
+use crate::analytics::daily;
 use crate::analytics::dashboard::{self, Dashboard, Inputs, MAX_DAYS, Period};
 use crate::analytics::monthly;
+use crate::analytics::summary::DaySummary;
 use crate::error::DomainError;
 use crate::ops::admin::{AdminCaller, own_app};
 use crate::ops::mau;
@@ -36,7 +37,7 @@ pub async fn get(
             continue;
         }
         let into = if period.contains(day) { &mut current } else { &mut before };
-        into.extend(day_rollups(svc, app_id, day, now).await?);
+        into.extend(day_summaries(svc, app_id, day, now).await?);
     }
     let months = months_of(period);
     let mau = mau::read(svc, app_id, &months).await?;
@@ -52,19 +53,19 @@ pub async fn get(
     Ok(dashboard::fold(inputs, &current, &before))
 }
 
-/// A day's rollups: the stored one and, for a day still open, a rollup of the events since
-/// it was built (only new events: the stored part is not counted twice). A day the job has
-/// not written yet is built from its events.
-async fn day_rollups(
+/// A day's summaries: the stored one and, for a day still open, one of the events since it
+/// was built (only new events: the stored part is not counted twice). A day the job has not
+/// written yet is built from its events.
+async fn day_summaries(
     svc: &Service,
     app_id: &str,
     day: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Vec<DailyRollup>, DomainError> {
+) -> Result<Vec<DaySummary>, DomainError> {
     // Up to and including `now`: stores keep milliseconds, and event ranges are half-open.
     let now = now + Duration::milliseconds(1);
-    let Some(stored) = stored_daily(svc, app_id, day).await? else {
-        return Ok(vec![build_daily(svc, app_id, day, now).await?]);
+    let Some(stored) = stored_summary(svc, app_id, day).await? else {
+        return Ok(vec![DaySummary::of(&build_daily(svc, app_id, day, now).await?)]);
     };
     let (_, until) = daily::window(day, now);
     if stored.complete || stored.as_of >= until {
@@ -72,7 +73,7 @@ async fn day_rollups(
     }
     let events = svc.store.list_events_between(app_id, stored.as_of, until).await?;
     let rest = daily::build(app_id, day, &events, now);
-    Ok(vec![stored, rest])
+    Ok(vec![stored, DaySummary::of(&rest)])
 }
 
 /// Parses the period: half-open UTC days, by default the last 30 days ending today inclusive.

@@ -9,6 +9,7 @@ pub mod dashboard;
 
 use crate::Service;
 use crate::analytics::daily::{self, DailyRollup};
+use crate::analytics::summary::{self, DaySummary};
 use crate::error::DomainError;
 use crate::model::App;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -48,6 +49,26 @@ async fn stored_daily(
             Ok(None)
         }
     }
+}
+
+/// A stored day summary, `None` when there is none or it cannot be read back.
+async fn stored_summary(
+    svc: &Service,
+    app_id: &str,
+    day: NaiveDate,
+) -> Result<Option<DaySummary>, DomainError> {
+    let Some(bytes) = svc.objects.get(&summary::key(app_id, day)).await? else { return Ok(None) };
+    Ok(serde_json::from_slice::<DaySummary>(&bytes).ok().filter(|s| s.version == summary::VERSION))
+}
+
+/// Stores a day's rollup and its dashboard summary.
+async fn put_daily(svc: &Service, rollup: &DailyRollup) -> Result<(), DomainError> {
+    let (app_id, day) = (&rollup.app_id, rollup.day);
+    let bytes = daily::to_bytes(rollup).map_err(aggregate::internal)?;
+    svc.objects.put(&daily::key(app_id, day), bytes, aggregate::JSON).await?;
+    let bytes = summary::to_bytes(&DaySummary::of(rollup)).map_err(aggregate::internal)?;
+    svc.objects.put(&summary::key(app_id, day), bytes, aggregate::JSON).await?;
+    Ok(())
 }
 
 /// Rolls `day` up from the app's events as of `as_of`.
