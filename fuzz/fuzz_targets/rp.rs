@@ -13,42 +13,7 @@
 //! validating the normalised (RP ID, origin) again accepts it unchanged (idempotence).
 #![no_main]
 
-use ferrokey_core::rp::{MAX_RP_FIELD_BYTES, validate};
-use libfuzzer_sys::fuzz_target;
+#[path = "../checks/rp.rs"]
+mod checks;
 
-fuzz_target!(|s: &str| {
-    let (rp_id, origin) = s.split_once('\n').unwrap_or((s, s));
-    let rp = match validate(Some(rp_id), Some(origin)) {
-        Ok(rp) => rp,
-        Err(e) => {
-            let (status, _) = ferrokey_http::problem::describe(&e.into());
-            assert!(status.is_client_error(), "{status} for {s:?}");
-            return;
-        }
-    };
-    assert_eq!(rp.rp_id, rp_id.trim().to_ascii_lowercase());
-    assert!(!rp.rp_id.is_empty() && rp.rp_id.len() <= MAX_RP_FIELD_BYTES);
-    assert!(origin.trim().len() <= MAX_RP_FIELD_BYTES);
-    let host = rp.origin_url.host_str().expect("accepted origin has a host").to_ascii_lowercase();
-    assert!(
-        host == rp.rp_id || host.ends_with(&format!(".{}", rp.rp_id)),
-        "host {host:?} is outside RP ID {:?}",
-        rp.rp_id
-    );
-    let localhost = host == "localhost" || host.ends_with(".localhost");
-    match rp.origin_url.scheme() {
-        "https" => assert!(rp.origin.starts_with("https://")),
-        "http" => assert!(localhost && rp.origin.starts_with("http://")),
-        other => panic!("accepted scheme {other:?}"),
-    }
-    // Found by this target (fuzz/crashes/rp/): the bound must hold after IDNA, too.
-    assert!(
-        rp.origin.len() <= MAX_RP_FIELD_BYTES,
-        "normalised origin is {} bytes",
-        rp.origin.len()
-    );
-    assert!(host.len() <= 253, "host is {} bytes", host.len());
-    let again = validate(Some(&rp.rp_id), Some(&rp.origin))
-        .unwrap_or_else(|e| panic!("normalised {:?} / {:?} refused: {e:?}", rp.rp_id, rp.origin));
-    assert_eq!((&again.rp_id, &again.origin), (&rp.rp_id, &rp.origin));
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::check(data));

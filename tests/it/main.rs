@@ -24,6 +24,7 @@ mod credential_format;
 mod cross_app;
 mod events;
 mod faults;
+mod fuzz_replay;
 mod hostile;
 mod hostile_table;
 mod lambda;
