@@ -3,7 +3,7 @@
 // `send` also makes the Playground's calls to the app API (with a secret key, not the session).
 import { bearer, clearSession } from './session';
 import type {
-  Admin, AuthConfig, AuthConfigInput, ConsoleConfig, CreatedKeys, EventsPage, Invitation, ListedApp,
+  Admin, AuthConfig, AuthConfigInput, ConsoleConfig, CreatedKeys, Dashboard, EventsPage, Invitation, ListedApp,
   ListedKey, MarkedForDeletion, OrgAdmin, Settings, SignedIn, UserDetail, UsersPage,
 } from './types';
 
@@ -154,4 +154,8 @@ export const api = {
     if (cursor) query.set('cursor', cursor);
     return request<EventsPage>('GET', `${app(appId)}/events?${query}`);
   },
+
+  // The dashboard's analytics for the UTC days [from, to) (YYYY-MM-DD).
+  dashboard: (appId: string, from: string, to: string) =>
+    request<Dashboard>('GET', `${app(appId)}/dashboard?${new URLSearchParams({ from, to })}`),
 };

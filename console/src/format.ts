@@ -1,4 +1,4 @@
-// Formats the API's values for people: dates, durations, yes/no, and key types.
+// Formats the API's values for people: dates, days and months, durations, counts, yes/no, and key types.
 import type { KeyType } from './types';
 
 /**
@@ -36,3 +36,23 @@ export function yesNo(value: boolean | null | undefined): string {
 export function keyType(type: KeyType): string {
   return type === 1 ? 'Public' : 'Secret';
 }
+
+/** A UTC day (YYYY-MM-DD) in the viewer's locale, e.g. "25 Nov 2026" (`short`: "25 Nov"). */
+export function day(date: string, short = false): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return date;
+  return d.toLocaleDateString(undefined, { timeZone: 'UTC', day: 'numeric', month: 'short', year: short ? undefined : 'numeric' });
+}
+
+/** A UTC month (YYYY-MM) in the viewer's locale, e.g. "November 2026". */
+export function month(ym: string): string {
+  const d = new Date(`${ym}-01T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return ym;
+  return d.toLocaleDateString(undefined, { timeZone: 'UTC', month: 'long', year: 'numeric' });
+}
+
+/** A count with the locale's digit grouping: "12,345". */
+export const count = (n: number) => n.toLocaleString();
+
+/** `n thing` / `n things`. */
+export const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;

@@ -41,6 +41,9 @@ function page(main: HTMLElement, route: Route): void | Promise<void> {
       switch (route.tab) {
         case 'start':
           return startPage(main, route.appId);
+        case 'dashboard':
+          // Its own chunk (Chart.js, d3-geo and the map): loaded when the page is first opened.
+          return import('./pages/dashboard').then((m) => m.dashboardPage(main, route.appId));
         case 'keys':
           return keysPage(main, route.appId);
         case 'users':

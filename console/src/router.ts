@@ -1,6 +1,6 @@
 // Reads and writes the hash route (#/signin, #/apps/<appId>/keys, …): the console's only URL state.
 
-export type AppTab = 'start' | 'keys' | 'users' | 'auth-configs' | 'events' | 'playground' | 'settings';
+export type AppTab = 'start' | 'dashboard' | 'keys' | 'users' | 'auth-configs' | 'events' | 'playground' | 'settings';
 
 export type Route =
   | { page: 'invite'; code: string }
@@ -10,7 +10,7 @@ export type Route =
   | { page: 'org' }
   | { page: 'app'; appId: string; tab: AppTab; userId?: string };
 
-const TABS: AppTab[] = ['start', 'keys', 'users', 'auth-configs', 'events', 'playground', 'settings'];
+const TABS: AppTab[] = ['start', 'dashboard', 'keys', 'users', 'auth-configs', 'events', 'playground', 'settings'];
 
 /** The route of a hash; `null` for one that names no page. */
 export function parse(hash: string): Route | null {

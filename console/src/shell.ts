@@ -8,6 +8,7 @@ import { forgetApps, lastApp, loadApps } from './state';
 
 const TAB_NAMES: [AppTab, string][] = [
   ['start', 'Get started'],
+  ['dashboard', 'Dashboard'],
   ['keys', 'API keys'],
   ['users', 'Users'],
   ['auth-configs', 'Auth configs'],

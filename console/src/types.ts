@@ -171,3 +171,59 @@ export interface VerifiedToken {
   tokenId: string;
   type: string;
 }
+
+/** Counts of completed ceremonies by kind (`all` = both). */
+export interface KindCounts {
+  register: number;
+  login: number;
+  all: number;
+}
+
+/** `GET /admin/apps/{appId}/dashboard`: one app's analytics for the UTC days [from, to) (ANALYTICS.md). */
+export interface Dashboard {
+  appId: string;
+  /** First day (YYYY-MM-DD), inclusive. */
+  from: string;
+  /** Day after the last (YYYY-MM-DD), exclusive. */
+  to: string;
+  /** RFC 3339: the data is complete up to this time. */
+  asOf: string;
+  /** Now, whatever the period. */
+  usersWithPasskeys: number;
+  /** Every calendar month (YYYY-MM) overlapping the period. */
+  monthlyActiveUsers: { month: string; users: number }[];
+  authenticationTime: {
+    count: number;
+    /** 21 one-second buckets; the last is "20+ s". */
+    buckets: number[];
+    medianSeconds: number | null;
+    averageSeconds: number | null;
+    passwordAverageSeconds: number;
+  };
+  /** Every day of the period. */
+  incomplete: { date: string; incomplete: number; failed: number }[];
+  platforms: Record<Platform, number>;
+  usage: {
+    /** Every day of the period. */
+    days: { date: string; register: number; login: number }[];
+    total: KindCounts;
+    /** The period of equal length just before. */
+    previous: KindCounts;
+    /** `null`: not enough data. */
+    changePercent: Record<keyof KindCounts, number | null>;
+  };
+  regions: { region: string; count: number }[];
+  subRegions: { subRegion: string; region: string; count: number }[];
+  /** `country` is ISO 3166-1 alpha-2, `""` when unknown. */
+  countries: { country: string; region: string; count: number }[];
+  begun: number;
+  completed: number;
+  failed: number;
+  /** completed / begun; `null` when nothing was begun. */
+  successRate: number | null;
+  authenticators: { aaguid: string; name: string | null; count: number }[];
+  backup: { synced: number; deviceBound: number };
+  purposes: { purpose: string; count: number }[];
+}
+
+export type Platform = 'ios' | 'android' | 'macos' | 'windows' | 'other';
