@@ -212,7 +212,8 @@ pub struct UserStats {
 
 /// Most passkeys one user may hold. Deleting a user removes everything of theirs in one atomic
 /// step, and a DynamoDB transaction holds at most 100 items: 2 per credential (it and its
-/// member), 2 per alias (≤ 10), 1 summary. 32 leaves room and is far above real use.
+/// member), 2 per alias (≤ 10), 1 summary, 1 users-with-passkeys counter: at most 86 at 32.
+/// 32 leaves room and is far above real use.
 pub const MAX_CREDENTIALS_PER_USER: usize = 32;
 
 /// Users, their aliases and credential management: the backend's `/alias`, `/credentials/*`

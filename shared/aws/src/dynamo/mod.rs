@@ -12,7 +12,7 @@
 //! | user summary | `USER#<app>#<user>` | `U` | `APPUSERS#<app>` / `<user>` | see `users` |
 //! | user member | `USER#<app>#<user>` | `C#<id>`, `L#<hash>` | – | see `users` |
 //! | token | `TOKEN#<hash>` | `T` | – | `app_id`, `kind`, `expires_at` (ms), `payload`, `ttl` |
-//! | counter | `COUNT#<app>#<name>` | `N` | – | `value`, `ttl` |
+//! | counter | `COUNT#<app>#<name>` | `N` | – | `value`, `ttl` (none on `users-with-passkeys`, which never expires) |
 //! | auth configuration | `CFG#<app>` | purpose | – | `record`, `last_used` |
 //! | event | `EVT#<app>` | `<ms>#<id>` | – | `record`, `ttl` |
 //! | daily report | `REPORT#<app>` | `yyyy-mm-dd` | – | `record` |
