@@ -43,6 +43,22 @@ export function replace(parent: Node, ...children: Child[]): void {
   append(parent, children);
 }
 
+/**
+ * Lets the list `table` stack at phone width (class `stack`, style.css): each body cell gets
+ * its column's heading as `data-label`, which is shown before the cell once the rows are
+ * cards. A heading that is only for screen readers (`.sr-only`, e.g. "Actions") labels nothing.
+ */
+export function stacked(table: HTMLTableElement): HTMLTableElement {
+  const names = Array.from(table.tHead?.rows[0]?.cells ?? [], (th) => (th.querySelector('.sr-only') ? '' : (th.textContent ?? '').trim()));
+  for (const body of Array.from(table.tBodies)) {
+    for (const row of Array.from(body.rows)) {
+      Array.from(row.cells).forEach((cell, i) => cell.setAttribute('data-label', names[i] ?? ''));
+    }
+  }
+  table.classList.add('stack');
+  return table;
+}
+
 /** A status line that pages fill with `ok`, `error`, `warn` or plain messages (read by screen readers). */
 export interface Status extends HTMLParagraphElement {
   show(kind: 'ok' | 'error' | 'info' | 'warn', ...text: Child[]): void;

@@ -1,7 +1,7 @@
 // The apps page (#/apps): the organization's apps, and creating one with its id checked for
 // availability as it is typed.
 import { api, ApiError, describe } from '../api';
-import { busy, h, replace, status } from '../dom';
+import { busy, h, replace, stacked, status } from '../dom';
 import { when } from '../format';
 import { appHref, go } from '../router';
 import { loadApps, rememberCreated, takeFlash } from '../state';
@@ -26,8 +26,8 @@ export async function appsPage(main: HTMLElement): Promise<void> {
 
 function appList(apps: ListedApp[]): HTMLElement {
   if (!apps.length) return h('p', { class: 'empty' }, 'No apps yet. Create your first one below.');
-  return h('table', { class: 'list' },
-    h('thead', null, h('tr', null, h('th', null, 'App ID'), h('th', null, 'Created'), h('th', null, 'Users with passkeys'), h('th', null, 'Status'))),
+  return stacked(h('table', { class: 'list' },
+    h('thead', null, h('tr', null, h('th', null, 'App ID'), h('th', null, 'Created'), h('th', { class: 'num' }, 'Users with passkeys'), h('th', null, 'Status'))),
     h('tbody', null, apps.map((a) =>
       h('tr', null,
         h('td', null, h('a', { href: appHref(a.appId, 'start') }, a.appId)),
@@ -35,7 +35,7 @@ function appList(apps: ListedApp[]): HTMLElement {
         h('td', { class: 'num' }, a.usersWithPasskeys),
         h('td', null, a.deleteAt
           ? h('span', { class: 'badge warn', title: `Deleted on ${when(a.deleteAt)}` }, `Deletion scheduled (${when(a.deleteAt)})`)
-          : h('span', { class: 'badge' }, 'Active'))))));
+          : h('span', { class: 'badge' }, 'Active')))))));
 }
 
 function createForm(): HTMLElement {

@@ -4,10 +4,11 @@ import { ApiError, api, describe } from '../api';
 import { busy, h, replace } from '../dom';
 import type { AuthConfig, AuthConfigInput, UserVerification } from '../types';
 
+/** The choices, and what each means (said in a hint: long option texts are cut off on a phone). */
 const UV: [UserVerification, string][] = [
-  ['preferred', 'preferred — verify the user when the authenticator can'],
-  ['required', 'required — always verify the user (PIN, biometrics)'],
-  ['discouraged', 'discouraged — user presence is enough'],
+  ['preferred', 'verify the user when the authenticator can'],
+  ['required', 'always verify the user (PIN, biometrics)'],
+  ['discouraged', 'user presence is enough'],
 ];
 
 /** The hints the API takes, with the C# names its list gives back. */
@@ -47,8 +48,8 @@ export function configForm(
     id: id('purpose'), name: 'purpose', autocomplete: 'off', spellcheck: 'false', placeholder: 'payment',
     'aria-describedby': id('purpose-error'),
   });
-  const uv = h('select', { id: id('uv'), name: 'userVerificationRequirement', 'aria-describedby': id('uv-error') },
-    UV.map(([value, label]) => h('option', { value }, label)));
+  const uv = h('select', { id: id('uv'), name: 'userVerificationRequirement', 'aria-describedby': `${id('uv-hint')} ${id('uv-error')}` },
+    UV.map(([value]) => h('option', { value }, value)));
   uv.value = existing?.userVerificationRequirement ?? 'preferred';
   const ttl = h('input', {
     id: id('ttl'), name: 'timeToLive', autocomplete: 'off', value: String(existing?.timeToLive ?? 120),
@@ -68,7 +69,9 @@ export function configForm(
       : [h('label', { for: id('purpose') }, 'Purpose'),
           h('p', { class: 'hint' }, 'What the sign-in is for, as your page passes it to client.stepup(): letters, digits, “_” and “-”, up to 255.'),
           purpose, errors.purpose],
-    h('label', { for: id('uv') }, 'User verification'), uv, errors.userVerificationRequirement,
+    h('label', { for: id('uv') }, 'User verification'),
+    h('p', { class: 'hint', id: id('uv-hint') }, UV.map(([value, meaning], i) => [i ? '; ' : null, h('strong', null, value), `: ${meaning}`]), '.'),
+    uv, errors.userVerificationRequirement,
     h('label', { for: id('ttl') }, 'Token lifetime'),
     h('p', { class: 'hint' }, 'How long the verify token of such a sign-in stays valid: seconds (300) or hh:mm:ss (00:05:00), at most 7 days.'),
     ttl, errors.timeToLive,

@@ -2,7 +2,7 @@
 // verification, hints and verify-token lifetime of a sign-in; create, edit, and delete custom
 // ones (the presets sign-in and step-up can be edited, not deleted).
 import { api, describe } from '../api';
-import { busy, h, replace, status, type Status } from '../dom';
+import { busy, h, replace, stacked, status, type Status } from '../dom';
 import { duration, when } from '../format';
 import type { AuthConfig } from '../types';
 import { configForm } from './authconfig-form';
@@ -49,12 +49,12 @@ export async function authConfigsPage(main: HTMLElement, appId: string): Promise
   }
 
   function configTable(configs: AuthConfig[]): HTMLElement {
-    return h('table', { class: 'list' },
+    return stacked(h('table', { class: 'list' },
       h('thead', null, h('tr', null,
         h('th', null, 'Purpose'), h('th', null, 'User verification'), h('th', null, 'Token lifetime'),
         h('th', null, 'Hints'), h('th', null, 'Created'), h('th', null, 'Edited'), h('th', null, 'Last used'),
         h('th', null, h('span', { class: 'sr-only' }, 'Actions')))),
-      h('tbody', null, configs.map((c) => configRow(appId, c, note, () => edit(c), reload))));
+      h('tbody', null, configs.map((c) => configRow(appId, c, note, () => edit(c), reload)))));
   }
 
   await reload();

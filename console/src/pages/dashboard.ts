@@ -145,7 +145,8 @@ function tiles(d: Dashboard): HTMLElement {
       h('p', { class: 'hint' }, 'Now: users with at least one passkey.')),
     tile('Monthly active users', 'mau', latest ? count(latest.users) : '—',
       h('p', { class: 'hint' }, latest ? `In ${month(latest.month)}: users with a completed registration or sign-in.` : ''),
-      h('ul', { class: 'months', 'aria-label': 'Monthly active users by month', 'data-testid': 'mau-months' },
+      // It scrolls past a few months: focusable, so the keyboard can scroll it.
+      h('ul', { class: 'months', 'aria-label': 'Monthly active users by month', 'data-testid': 'mau-months', tabindex: 0 },
         d.monthlyActiveUsers.map((m) => h('li', { 'data-month': m.month }, `${month(m.month)}: `, h('strong', null, count(m.users)))))),
     tile('Success rate', 'success-rate', d.successRate === null ? '—' : percent(d.successRate),
       h('p', { class: 'hint' }, d.begun

@@ -1,7 +1,7 @@
 // The event log page (#/apps/<appId>/events): the app's events newest first, filtered by type
 // (typed, or picked from the types seen so far), "Load more" page by page.
 import { api } from '../api';
-import { busy, h, replace } from '../dom';
+import { busy, h, replace, stacked } from '../dom';
 import { when } from '../format';
 import type { AppEvent } from '../types';
 import { failed, heading } from './common';
@@ -64,7 +64,7 @@ function eventTable(events: AppEvent[], filter: string): HTMLElement {
   }
   const severity = (s: string) =>
     h('span', { class: `badge small${s === 'Alert' ? ' alert' : s === 'Warning' ? ' warn' : ' preset'}` }, s);
-  return h('table', { class: 'list events' },
+  return stacked(h('table', { class: 'list events' },
     h('thead', null, h('tr', null,
       h('th', null, 'Time'), h('th', null, 'Type'), h('th', null, 'Message'),
       h('th', null, 'Performed by'), h('th', null, 'Subject'), h('th', null, 'API key'))),
@@ -75,5 +75,5 @@ function eventTable(events: AppEvent[], filter: string): HTMLElement {
         h('td', { class: 'message' }, e.message),
         h('td', null, e.performedBy || '—'),
         h('td', null, e.subject || '—'),
-        h('td', null, e.apiKeyId ? h('code', null, e.apiKeyId) : '—')))));
+        h('td', null, e.apiKeyId ? h('code', null, e.apiKeyId) : '—'))))));
 }

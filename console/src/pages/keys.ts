@@ -1,7 +1,7 @@
 // The API keys page (#/apps/<appId>/keys): the app's keys; create public or secret keys with
 // chosen scopes; reveal within 7 days; lock, unlock, and delete locked keys.
 import { api, describe } from '../api';
-import { busy, copyButton, h, replace, status, type Status } from '../dom';
+import { busy, copyButton, h, replace, stacked, status, type Status } from '../dom';
 import { keyType, when } from '../format';
 import type { ListedKey } from '../types';
 import { confirmed, failed, heading } from './common';
@@ -36,11 +36,11 @@ export async function keysPage(main: HTMLElement, appId: string): Promise<void> 
 
 function keyTable(appId: string, keys: ListedKey[], note: Status, reload: () => Promise<void>): HTMLElement {
   if (!keys.length) return h('p', { class: 'empty' }, 'This app has no keys.');
-  return h('table', { class: 'list' },
+  return stacked(h('table', { class: 'list' },
     h('thead', null, h('tr', null,
       h('th', null, 'Key'), h('th', null, 'Type'), h('th', null, 'Scopes'), h('th', null, 'Created'),
       h('th', null, 'Status'), h('th', null, h('span', { class: 'sr-only' }, 'Actions')))),
-    h('tbody', null, keys.map((k) => keyRow(appId, k, note, reload))));
+    h('tbody', null, keys.map((k) => keyRow(appId, k, note, reload)))));
 }
 
 function keyRow(appId: string, k: ListedKey, note: Status, reload: () => Promise<void>): HTMLElement {

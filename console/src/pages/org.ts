@@ -1,7 +1,7 @@
 // The organization's admins (on #/org and under each app's settings): list, invite by email
 // (showing the link to send), remove.
 import { api, describe } from '../api';
-import { busy, copyButton, h, replace, status } from '../dom';
+import { busy, copyButton, h, replace, stacked, status } from '../dom';
 import { when } from '../format';
 import { currentAdmin } from '../session';
 import type { OrgAdmin } from '../types';
@@ -29,7 +29,7 @@ export function orgSection(): HTMLElement {
   }
 
   function adminTable(admins: OrgAdmin[]): HTMLElement {
-    return h('table', { class: 'list' },
+    return stacked(h('table', { class: 'list' },
       h('thead', null, h('tr', null, h('th', null, 'Email'), h('th', null, 'Admin since'), h('th', null, h('span', { class: 'sr-only' }, 'Actions')))),
       h('tbody', null, admins.map((a) => {
         const remove = h('button', { type: 'button', class: 'small danger' }, 'Remove');
@@ -52,7 +52,7 @@ export function orgSection(): HTMLElement {
           h('td', null, a.email, a.id === me?.id ? h('span', { class: 'hint' }, ' (you)') : null),
           h('td', null, when(a.createdAt)),
           h('td', { class: 'actions' }, remove));
-      })));
+      }))));
   }
 
   void reload();

@@ -54,11 +54,11 @@ export function signInPage(main: HTMLElement): void {
   );
 
   replace(main, heading('Sign in'),
-    notice ? h('p', { class: 'status info' }, notice) : null,
+    notice ? h('p', { class: 'status info narrow' }, notice) : null,
     form,
     h('div', { class: 'card narrow' },
       h('p', null, 'Or let your browser pick one of your console passkeys on this device:'),
       discoverable),
-    note);
+    h('div', { class: 'narrow' }, note));
   email.focus();
 }

@@ -127,7 +127,8 @@ function keyTable(keys: ShownKey[]): HTMLElement {
 function snippet(title: string, code: string): HTMLElement {
   return h('div', { class: 'snippet' },
     h('div', { class: 'snippet-head' }, h('h3', null, title), copyButton(() => code, 'Copy code')),
-    h('pre', null, h('code', null, code)));
+    // It scrolls sideways when its lines are longer than the page: focusable, so the keyboard can scroll it.
+    h('pre', { tabindex: 0 }, h('code', null, code)));
 }
 
 function download(appId: string, apiUrl: string, keys: ShownKey[]): void {

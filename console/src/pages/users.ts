@@ -1,7 +1,7 @@
 // The users pages: #/apps/<appId>/users lists and searches an app's users page by page;
 // #/apps/<appId>/users/<userId> shows one user's aliases and passkeys, and deletes them.
 import { api, describe } from '../api';
-import { busy, h, replace, status, type Child, type Status } from '../dom';
+import { busy, h, replace, stacked, status, type Child, type Status } from '../dom';
 import { when, yesNo } from '../format';
 import { appHref, go } from '../router';
 import type { Credential, UserSummary } from '../types';
@@ -60,14 +60,14 @@ export async function usersPage(main: HTMLElement, appId: string): Promise<void>
 
 function userTable(appId: string, users: UserSummary[], searching: boolean): HTMLElement {
   if (!users.length) return h('p', { class: 'empty' }, searching ? 'No user matches.' : 'This app has no users yet.');
-  return h('table', { class: 'list' },
-    h('thead', null, h('tr', null, h('th', null, 'User ID'), h('th', null, 'Aliases'), h('th', null, 'Passkeys'), h('th', null, 'Last used'))),
+  return stacked(h('table', { class: 'list' },
+    h('thead', null, h('tr', null, h('th', null, 'User ID'), h('th', null, 'Aliases'), h('th', { class: 'num' }, 'Passkeys'), h('th', null, 'Last used'))),
     h('tbody', null, users.map((u) =>
       h('tr', null,
         h('td', null, h('a', { href: appHref(appId, 'users', u.userId) }, u.userId)),
         h('td', null, aliasList(u.aliases)),
         h('td', { class: 'num' }, u.credentialsCount),
-        h('td', null, when(u.lastUsedAt))))));
+        h('td', null, when(u.lastUsedAt)))))));
 }
 
 /** One user; `done` is a message to show (after a deletion reloaded the page). */
