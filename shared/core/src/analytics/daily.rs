@@ -5,14 +5,13 @@
 //! rebuild any day; serialised deterministically (sorted maps and rows), so a rebuild from the
 //! same events gives the same bytes.
 
-use crate::analytics::{geo, platform};
-use crate::events::{Ceremony, Event, Stage};
+use crate::analytics::platform;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Bumped when the layout changes, so readers can tell old objects.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Width of a duration bucket.
 pub const BUCKET_MS: i64 = 100;
 
@@ -58,7 +57,7 @@ pub struct PerKind {
 }
 
 impl PerKind {
-    fn add(&mut self, kind: Kind) {
+    pub(super) fn add(&mut self, kind: Kind) {
         match kind {
             Kind::Register => self.register += 1,
             Kind::Login => self.login += 1,
@@ -100,107 +99,28 @@ pub struct DailyRollup {
     /// Whether every ceremony begun on the day has settled (its session could expire before
     /// the data the rollup was built from ends): days before yesterday always are.
     pub complete: bool,
+    /// Ceremonies begun on the day, neither settled nor expired by `as_of`: what a later run
+    /// resumes from (see [`Builder::resume`]), so it needs only the events after `as_of`.
+    pub open: Vec<OpenBegin>,
 }
 
-fn kind_of(ceremony: Ceremony) -> Kind {
-    match ceremony {
-        Ceremony::Register => Kind::Register,
-        Ceremony::Signin => Kind::Login,
-    }
+/// A begin still waiting for its complete, fail or expiry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenBegin {
+    pub at: DateTime<Utc>,
+    pub ceremony_id: String,
+    pub kind: Kind,
+    pub platform: platform::Platform,
+    pub os: String,
+    pub country: String,
 }
+
+pub use super::builder::{Builder, build};
 
 /// The start of `day`, UTC.
 pub fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(chrono::NaiveTime::MIN).and_utc()
-}
-
-/// Rolls up `day` of `app_id` from `events`: every event of the app from the day's start to
-/// `as_of` (at least one session lifetime past the day's end when the day is over), so that a
-/// ceremony begun just before midnight and completed after it is not taken for incomplete.
-/// Completes and failures count on the day they happened; a begin without either becomes
-/// incomplete once its session expired by `as_of`.
-pub fn build(app_id: &str, day: NaiveDate, events: &[Event], as_of: DateTime<Utc>) -> DailyRollup {
-    let (start, end) = (start_of(day), start_of(day) + Duration::days(1));
-    let lifetime = crate::ops::session::lifetime();
-    let in_day = |e: &Event| e.performed_at >= start && e.performed_at < end;
-    let settled: BTreeSet<&str> = events
-        .iter()
-        .filter_map(|e| e.ceremony.as_ref())
-        .filter(|f| matches!(f.stage, Some(Stage::Complete | Stage::Fail)))
-        .map(|f| f.ceremony_id.as_str())
-        .collect();
-    let mut cells: BTreeMap<(Kind, Outcome, platform::Platform, &'static str, String), u64> =
-        BTreeMap::new();
-    let mut rollup = DailyRollup {
-        version: VERSION,
-        app_id: app_id.to_string(),
-        day,
-        begun: PerKind::default(),
-        rows: vec![],
-        durations: BTreeMap::new(),
-        authenticators: BTreeMap::new(),
-        backup: Backup::default(),
-        purposes: BTreeMap::new(),
-        as_of: as_of.min(end + lifetime),
-        complete: as_of >= end + lifetime,
-    };
-    for event in events.iter().filter(|e| e.app_id == app_id && in_day(e)) {
-        let Some(facts) = &event.ceremony else { continue };
-        let (Some(ceremony), Some(stage)) = (facts.ceremony, facts.stage) else { continue };
-        let kind = kind_of(ceremony);
-        let outcome = match stage {
-            Stage::Begin => {
-                rollup.begun.add(kind);
-                let expired = event.performed_at + lifetime <= as_of;
-                if settled.contains(facts.ceremony_id.as_str()) || !expired {
-                    continue;
-                }
-                Outcome::Incomplete
-            }
-            Stage::Fail => Outcome::Failed,
-            Stage::Complete => {
-                let ms = facts.duration_ms.unwrap_or_default().max(0);
-                let bucket = u32::try_from(ms / BUCKET_MS).unwrap_or(u32::MAX);
-                *rollup.durations.entry(bucket).or_default() += 1;
-                // The all-zero AAGUID names no provider (an authenticator that does not say).
-                let named =
-                    |a: &&String| !a.is_empty() && a.bytes().any(|b| b != b'0' && b != b'-');
-                if let Some(aaguid) = facts.aaguid.as_ref().filter(named) {
-                    *rollup.authenticators.entry(aaguid.to_lowercase()).or_default() += 1;
-                }
-                match facts.backup_state {
-                    Some(true) => rollup.backup.synced += 1,
-                    Some(false) => rollup.backup.device_bound += 1,
-                    None => {}
-                }
-                if kind == Kind::Login {
-                    let purpose = facts.purpose.clone().unwrap_or_else(|| "sign-in".into());
-                    *rollup.purposes.entry(purpose).or_default() += 1;
-                }
-                Outcome::Completed
-            }
-        };
-        let (platform, os) = platform::classify(&facts.user_agent);
-        let country = facts.country.trim().to_ascii_uppercase();
-        *cells.entry((kind, outcome, platform, os, country)).or_default() += 1;
-    }
-    rollup.rows = cells
-        .into_iter()
-        .map(|((kind, outcome, platform, os, country), count)| {
-            let region = geo::region_of(&country);
-            Row {
-                kind,
-                outcome,
-                platform,
-                os: os.to_string(),
-                region: region.as_ref().map_or(geo::UNKNOWN, |r| r.region).to_string(),
-                sub_region: region.as_ref().map_or(geo::UNKNOWN, |r| r.sub_region).to_string(),
-                country,
-                count,
-            }
-        })
-        .collect();
-    rollup
 }
 
 /// The window of events [`build`] needs for `day` as of `as_of`: from the day's start to a
@@ -226,7 +146,7 @@ pub fn to_bytes(rollup: &DailyRollup) -> Result<Vec<u8>, serde_json::Error> {
 mod tests {
     use super::*;
     use crate::analytics::platform::Platform;
-    use crate::events::{CeremonyFacts, EventKind};
+    use crate::events::{Ceremony, CeremonyFacts, Event, EventKind, Stage};
 
     const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
     const WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
@@ -391,5 +311,24 @@ mod tests {
         let again = build("shop", day, &events, at("2026-12-01T00:05:00Z"));
         assert_eq!(to_bytes(&rollup).ok(), to_bytes(&again).ok());
         assert_eq!(key("shop", day), "rollups/shop/daily/2026-11-30.json");
+
+        // Resumed: a rollup as of any moment, carried on with the later events only, is the
+        // rollup of all of them.
+        let end = at("2026-12-01T00:05:00Z");
+        for cut in ["2026-11-30T10:00:01Z", "2026-11-30T12:00:00Z", "2026-11-30T23:59:55Z"] {
+            let cut = at(cut);
+            let before: Vec<Event> =
+                events.iter().filter(|e| e.performed_at < cut).cloned().collect();
+            let stored = build("shop", day, &before, cut);
+            let mut resumed = Builder::resume(stored);
+            for event in events.iter().filter(|e| e.performed_at >= cut) {
+                resumed.add(event);
+            }
+            assert_eq!(resumed.finish(end), rollup, "cut at {cut}");
+        }
+        // E is open until its session expires (D's complete is among the events given).
+        let open: Vec<&str> = early.open.iter().map(|o| o.ceremony_id.as_str()).collect();
+        assert_eq!(open, ["e"]);
+        assert!(rollup.open.is_empty());
     }
 }

@@ -13,6 +13,7 @@
 //! - [`geo`]: the UN M49 region, sub-region and intermediate region of an ISO 3166-1 alpha-2
 //!   country code, from the table shipped in `shared/core/data/m49.json`.
 
+mod builder;
 pub mod daily;
 pub mod dashboard;
 pub mod geo;

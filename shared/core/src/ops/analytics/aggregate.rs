@@ -2,12 +2,13 @@
 //! `rollups/{app}/daily/{yyyy-mm-dd}.json` (with the dashboard's summary beside it,
 //! `rollups/{app}/summary/…`), and their months `rollups/{app}/monthly/{yyyy-mm}.json`.
 //!
-//! Each run rewrites today and yesterday (a ceremony begun before midnight settles after it)
-//! and fills in days of the last [`BACKFILL_DAYS`] that have no rollup yet (a host that was
-//! down); older days are immutable. A rebuild from the same events gives the same bytes, so
+//! Each run brings today and yesterday up to date (a ceremony begun before midnight settles
+//! after it), reading only the events since the stored rollup's `asOf`, and fills in days of
+//! the last [`BACKFILL_DAYS`] that have no rollup yet (a host that was down); older days are
+//! immutable. `--day` rebuilds a day from all its events. A rebuild from the same events gives the same bytes, so
 //! runs are idempotent and any number of them may overlap.
 
-use super::{analysed_apps, build_daily, day_of, put_daily, stored_daily};
+use super::{analysed_apps, build_daily, day_of, put_daily, stored_daily, up_to_date};
 use crate::Service;
 use crate::analytics::daily::{self, DailyRollup};
 use crate::analytics::monthly::{self, MonthlyRollup};
@@ -37,6 +38,7 @@ pub async fn run(svc: &Service, day: Option<NaiveDate>) -> Result<Summary, Domai
     let now = svc.clock.now();
     let mut summary = Summary::default();
     for app in analysed_apps(svc).await? {
+        let explicit = day.is_some();
         let days = match day {
             Some(day) => vec![day],
             None => due_days(svc, &app, now).await?,
@@ -50,7 +52,12 @@ pub async fn run(svc: &Service, day: Option<NaiveDate>) -> Result<Summary, Domai
             {
                 continue;
             }
-            let rollup = build_daily(svc, &app.app_id, day, now).await?;
+            // `--day` rebuilds from every event; the timer's runs carry on from the last one.
+            let rollup = if explicit {
+                build_daily(svc, &app.app_id, day, now).await?
+            } else {
+                up_to_date(svc, &app.app_id, day, now).await?
+            };
             put_daily(svc, &rollup).await?;
             months.insert(mau::month_of(daily::start_of(day)));
             summary.days += 1;
@@ -147,18 +154,15 @@ pub(super) async fn write_month(
     Ok(Some(rollup))
 }
 
-/// A day of the month: its stored rollup when settled, else one built now (and stored: it is
-/// the day's rollup as of now).
+/// A day of the month: its stored rollup when settled, else brought up to date (and stored:
+/// it is the day's rollup as of now).
 async fn month_day(
     svc: &Service,
     app_id: &str,
     day: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<DailyRollup, DomainError> {
-    if let Some(rollup) = stored_daily(svc, app_id, day).await?.filter(|r| r.complete) {
-        return Ok(rollup);
-    }
-    let rollup = build_daily(svc, app_id, day, now).await?;
+    let rollup = up_to_date(svc, app_id, day, now).await?;
     put_daily(svc, &rollup).await?;
     Ok(rollup)
 }

@@ -3,9 +3,8 @@
 //! the last aggregation run, folded into the dashboard. Reads one small object per day, so
 //! its cost grows with the period's length, not with the number of events.
 
-use super::{build_daily, day_of, stored_summary};
+use super::{day_of, stored_summary, up_to_date};
 use crate::Service;
-use crate::analytics::daily;
 use crate::analytics::dashboard::{self, Dashboard, Inputs, MAX_DAYS, Period};
 use crate::analytics::monthly;
 use crate::analytics::summary::DaySummary;
@@ -37,7 +36,7 @@ pub async fn get(
             continue;
         }
         let into = if period.contains(day) { &mut current } else { &mut before };
-        into.extend(day_summaries(svc, app_id, day, now).await?);
+        into.push(day_summary(svc, app_id, day, now).await?);
     }
     let months = months_of(period);
     let mau = mau::read(svc, app_id, &months).await?;
@@ -53,27 +52,20 @@ pub async fn get(
     Ok(dashboard::fold(inputs, &current, &before))
 }
 
-/// A day's summaries: the stored one and, for a day still open, one of the events since it
-/// was built (only new events: the stored part is not counted twice). A day the job has not
-/// written yet is built from its events.
-async fn day_summaries(
+/// A day's summary: the stored one once the day settled; for a day still open its rollup
+/// carried on with the events since it was stored, up to now (incompletes included).
+async fn day_summary(
     svc: &Service,
     app_id: &str,
     day: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Vec<DaySummary>, DomainError> {
-    // Up to and including `now`: stores keep milliseconds, and event ranges are half-open.
-    let now = now + Duration::milliseconds(1);
-    let Some(stored) = stored_summary(svc, app_id, day).await? else {
-        return Ok(vec![DaySummary::of(&build_daily(svc, app_id, day, now).await?)]);
-    };
-    let (_, until) = daily::window(day, now);
-    if stored.complete || stored.as_of >= until {
-        return Ok(vec![stored]);
+) -> Result<DaySummary, DomainError> {
+    if let Some(stored) = stored_summary(svc, app_id, day).await?.filter(|s| s.complete) {
+        return Ok(stored);
     }
-    let events = svc.store.list_events_between(app_id, stored.as_of, until).await?;
-    let rest = daily::build(app_id, day, &events, now);
-    Ok(vec![stored, DaySummary::of(&rest)])
+    // Up to and including `now`: stores keep milliseconds, and event ranges are half-open.
+    let rollup = up_to_date(svc, app_id, day, now + Duration::milliseconds(1)).await?;
+    Ok(DaySummary::of(&rollup))
 }
 
 /// Parses the period: half-open UTC days, by default the last 30 days ending today inclusive.

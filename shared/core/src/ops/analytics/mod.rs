@@ -71,6 +71,30 @@ async fn put_daily(svc: &Service, rollup: &DailyRollup) -> Result<(), DomainErro
     Ok(())
 }
 
+/// `day`'s rollup as of `as_of`: a settled stored one as it is, an unsettled one carried on
+/// with the events after its `as_of` (so a run every few minutes reads each event about once),
+/// else one built from all the day's events.
+async fn up_to_date(
+    svc: &Service,
+    app_id: &str,
+    day: NaiveDate,
+    as_of: DateTime<Utc>,
+) -> Result<DailyRollup, DomainError> {
+    match stored_daily(svc, app_id, day).await? {
+        Some(stored) if stored.complete => Ok(stored),
+        Some(stored) if stored.as_of <= as_of => {
+            let (_, to) = daily::window(day, as_of);
+            let events = svc.store.list_events_between(app_id, stored.as_of, to).await?;
+            let mut builder = daily::Builder::resume(stored);
+            for event in &events {
+                builder.add(event);
+            }
+            Ok(builder.finish(as_of))
+        }
+        _ => build_daily(svc, app_id, day, as_of).await,
+    }
+}
+
 /// Rolls `day` up from the app's events as of `as_of`.
 async fn build_daily(
     svc: &Service,
