@@ -94,60 +94,6 @@ async fn a_full_user_is_refused_and_not_counted_twice() {
     .await;
 }
 
-/// A private moto that answers one request at a time. The shared moto serves requests on
-/// threads, and its TransactWriteItems is not isolated: it checks conditions without a lock
-/// and rolls a cancelled transaction back by restoring a copy of the whole table, dropping
-/// whatever concurrent requests wrote meanwhile. DynamoDB's transactions are serializable;
-/// one request at a time is that (without the `TransactionConflict` cancellations, which
-/// `faults` injects), while the requests of concurrent calls still interleave.
-struct SerialMoto {
-    endpoint: String,
-    child: std::process::Child,
-}
-
-impl SerialMoto {
-    fn start() -> Self {
-        let moto =
-            std::env::var("MOTO_SERVER").map(std::path::PathBuf::from).unwrap_or_else(|_| {
-                std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                    .join("../.venv-test/bin/moto_server")
-            });
-        // moto_server's own interpreter (its venv), with werkzeug's single-threaded server:
-        // that one speaks HTTP/1.0, so every request is its own connection and none waits
-        // behind an idle keep-alive.
-        let python = moto.with_file_name("python");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = std::process::Command::new(python)
-            .args([
-                "-c",
-                "import sys\n\
-                 from werkzeug.serving import run_simple\n\
-                 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app\n\
-                 run_simple('127.0.0.1', int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False, request_handler=MotoRequestHandler)",
-                &port.to_string(),
-            ])
-            .env("MOTO_PORT", port.to_string())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start a serial moto");
-        let moto = SerialMoto { endpoint: format!("http://127.0.0.1:{port}"), child };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "serial moto did not start");
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        moto
-    }
-}
-
-impl Drop for SerialMoto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 // Several worker threads, so the calls really race.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_registrations_and_deletions_count_exactly() {
@@ -155,7 +101,7 @@ async fn concurrent_registrations_and_deletions_count_exactly() {
     println!("--- on SQLite");
     concurrently(Arc::new(ferrokey_embedded::SqliteStore::open(&dir.path().join("t.db")).unwrap()))
         .await;
-    let moto = SerialMoto::start();
+    let moto = crate::moto::SerialMoto::start();
     let client = crate::moto::dynamodb(&moto.endpoint, None::<crate::harness::RequestCounter>);
     let table = crate::moto::unique_table();
     ferrokey_aws::create_table(&client, &table).await.unwrap();
