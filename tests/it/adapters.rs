@@ -27,8 +27,7 @@ async fn ses_sends_through_moto() {
     let id = mailer.send(&mail(&subject)).await.unwrap();
     assert!(!id.is_empty());
 
-    let data: Value =
-        reqwest::get(format!("{endpoint}/moto-api/data.json")).await.unwrap().json().await.unwrap();
+    let data: Value = crate::moto::dump(endpoint).await;
     let sent = data["ses"]["Message"].as_array().expect("moto keeps sent messages");
     let message = sent.iter().find(|m| m["subject"] == subject.as_str()).expect("our message");
     assert_eq!(message["source"], "noreply@ferrokey.example");

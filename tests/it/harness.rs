@@ -250,21 +250,7 @@ impl TestApp {
                     .collect()
             }
             Backend::Dynamo => {
-                let url = format!("{}/moto-api/data.json", crate::moto::shared());
-                // moto dumps every backend without a lock: while other tests write, the dump
-                // can fail ("dictionary changed size during iteration", a 500 page). Retry.
-                let mut data = Value::Null;
-                for attempt in 0..20 {
-                    let reply = reqwest::get(&url).await.unwrap();
-                    match reply.json::<Value>().await {
-                        Ok(v) => {
-                            data = v;
-                            break;
-                        }
-                        Err(e) if attempt == 19 => panic!("moto's data.json: {e}"),
-                        Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-                    }
-                }
+                let data = crate::moto::dump(crate::moto::shared()).await;
                 data["ses"]["Message"]
                     .as_array()
                     .cloned()

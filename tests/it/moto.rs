@@ -257,3 +257,18 @@ impl Drop for SerialMoto {
         let _ = self.child.wait();
     }
 }
+
+/// moto's dump of every backend (`/moto-api/data.json`). moto builds it without a lock, so
+/// while other tests write it can fail ("dictionary changed size during iteration", a 500
+/// page): retried.
+pub async fn dump(endpoint: &str) -> serde_json::Value {
+    let url = format!("{endpoint}/moto-api/data.json");
+    for _ in 0..20 {
+        let reply = reqwest::get(&url).await.expect("moto answers");
+        if let Ok(data) = reply.json::<serde_json::Value>().await {
+            return data;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("moto's data.json was never JSON");
+}
