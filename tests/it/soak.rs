@@ -353,7 +353,12 @@ async fn load_on(app: TestApp) {
 
 #[tokio::test]
 async fn dynamodb_cut_off_mid_load_gives_503s_and_recovers_with_nothing_half_written() {
-    let link = crate::moto::Link::to(crate::moto::heavy()).await;
+    // A serial moto: the cut makes retried commits fail their conditions, and the threaded
+    // moto rolls a failed transaction back by restoring a table copy, which erases what
+    // concurrent requests committed meanwhile (see moto::SerialMoto) — an acknowledged
+    // passkey then goes missing in moto, where DynamoDB would keep it.
+    let moto = crate::moto::SerialMoto::start();
+    let link = crate::moto::Link::to(&moto.endpoint).await;
     let app = spawn_on(Backend::Dynamo, "faults", &link.endpoint).await;
     let target = Target::of(&app);
     let run = tokio::spawn({
