@@ -21,7 +21,7 @@ fn both_formats_rebuild_the_same_credential() {
     assert!(current.webauthn.is_empty(), "format 1 keeps no webauthn-rs data");
 
     let (a, b) = (credential(&current).unwrap(), credential(&legacy).unwrap());
-    let json = |c: &webauthn_rs_core::proto::Credential| serde_json::to_value(c).unwrap();
+    let json = |c: &ferrokey_core::webauthn::proto::Credential| serde_json::to_value(c).unwrap();
     let (a, b): (Value, Value) = (json(&a), json(&b));
     for member in [
         "cred_id",

@@ -364,13 +364,15 @@ async fn dynamodb_cut_off_mid_load_gives_503s_and_recovers_with_nothing_half_wri
     let run = tokio::spawn({
         let target = target.clone();
         async move {
-            load(&target, Duration::from_secs(seconds().max(4)), "fault", Mode::TolerateUnavailable)
+            load(&target, Duration::from_secs(seconds().max(8)), "fault", Mode::TolerateUnavailable)
                 .await
         }
     });
+    // Longer than the SDK's own retries (3 attempts, up to ~3 s of backoff) can bridge, so
+    // requests do fail while it lasts; then a few seconds of recovery.
     tokio::time::sleep(Duration::from_millis(1200)).await;
     link.cut();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(4000)).await;
     link.restore();
     let (t, users) = run.await.unwrap();
     assert_eq!(t.errors.load(Ordering::Relaxed), 0, "only 503 problems with Retry-After while cut");

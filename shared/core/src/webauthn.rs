@@ -10,23 +10,44 @@
 //! into the server-side session record, never to the client: the state holds the challenge, and a
 //! client holding it could replay it. The session is single-use and expires, which is what makes
 //! storing the state safe.
+//!
+//! Two lines of webauthn-rs-core sit behind this module, chosen by a cargo feature: 0.5
+//! (`openssl`, the default: signatures checked by OpenSSL) and 0.6 (`rustcrypto`). They make
+//! the same checks; BENCHMARKS.md holds why the default is what it is. Only this module and
+//! its children name the verifier's crate, so the choice changes nothing outside it.
 
 mod authdata;
 pub mod credential;
 mod options;
+pub mod response;
+
+#[cfg(feature = "rustcrypto")]
+use webauthn_rs_core as wa;
+#[cfg(all(feature = "openssl", not(feature = "rustcrypto")))]
+use webauthn_rs_core_openssl as wa;
+#[cfg(not(any(feature = "openssl", feature = "rustcrypto")))]
+compile_error!("ferrokey-core needs a WebAuthn verifier: feature `openssl` or `rustcrypto`");
+
+/// The verifier's request, response and credential types.
+pub use wa::proto;
+
+/// Into the verifier's byte buffers, which are base64url newtypes in 0.5 and plain bytes in 0.6.
+fn bytes<T: From<Vec<u8>>>(b: Vec<u8>) -> T {
+    b.into()
+}
 
 pub use authdata::{AuthDataInfo, parse_attestation_object};
 pub use options::{Attachment, Attestation, Hint, UserVerification};
 
 use crate::error::DomainError;
 use crate::rp::RelyingParty;
-use serde_json::{Value, json};
-use std::time::Duration;
-use webauthn_rs_core::WebauthnCore;
-use webauthn_rs_core::proto::{
+use proto::{
     AuthenticationResult, AuthenticationState, COSEAlgorithm, Credential, PublicKeyCredential,
     RegisterPublicKeyCredential, RegistrationState, RequestRegistrationExtensions,
 };
+use serde_json::{Value, json};
+use std::time::Duration;
+use wa::WebauthnCore;
 
 /// The `timeout` sent to browsers, in milliseconds.
 pub const TIMEOUT_MS: u32 = 60_000;
@@ -75,7 +96,7 @@ pub fn begin_registration(
         .map_err(|e| DomainError::bad_request("invalid_argument", e.to_string()))?
         .attestation(req.attestation.to_proto())
         .user_verification_policy(req.user_verification.to_proto())
-        .exclude_credentials(Some(req.exclude.clone()))
+        .exclude_credentials(Some(req.exclude.iter().cloned().map(bytes).collect()))
         .extensions(Some(RequestRegistrationExtensions {
             cred_props: Some(true),
             ..Default::default()
@@ -165,10 +186,34 @@ pub fn finish_authentication(
     response: &PublicKeyCredential,
     credential: &Credential,
 ) -> Result<AuthenticationResult, String> {
-    core(rp).authenticate_single_credential(response, state, credential).map_err(|e| match e {
-        webauthn_rs_core::error::WebauthnError::CredentialPossibleCompromise => {
+    verify_assertion(&core(rp), state, response, credential).map_err(|e| match e {
+        wa::error::WebauthnError::CredentialPossibleCompromise => {
             "The signature counter did not increase: the passkey may have been cloned.".to_string()
         }
         other => other.to_string(),
     })
+}
+
+/// 0.6 verifies against one given credential; 0.5 against the state's allowed list, which
+/// then holds exactly that credential (the completion has already matched it by id).
+#[cfg(feature = "rustcrypto")]
+fn verify_assertion(
+    webauthn: &WebauthnCore,
+    state: &AuthenticationState,
+    response: &PublicKeyCredential,
+    credential: &Credential,
+) -> Result<AuthenticationResult, wa::error::WebauthnError> {
+    webauthn.authenticate_single_credential(response, state, credential)
+}
+
+#[cfg(all(feature = "openssl", not(feature = "rustcrypto")))]
+fn verify_assertion(
+    webauthn: &WebauthnCore,
+    state: &AuthenticationState,
+    response: &PublicKeyCredential,
+    credential: &Credential,
+) -> Result<AuthenticationResult, wa::error::WebauthnError> {
+    let mut state = state.clone();
+    state.set_allowed_credentials(vec![credential.clone()]);
+    webauthn.authenticate_credential(response, &state)
 }

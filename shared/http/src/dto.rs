@@ -9,13 +9,11 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ferrokey_core::DomainError;
 use ferrokey_core::ops::register::RegisterTokenInput;
+use ferrokey_core::webauthn::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
+use ferrokey_core::webauthn::response::{self, AssertionParts, AttestationParts};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
-use webauthn_rs_core::proto::{
-    AuthenticatorAssertionResponseRaw, AuthenticatorAttestationResponseRaw, CredProps,
-    PublicKeyCredential, RegisterPublicKeyCredential, RegistrationExtensionsClientOutputs,
-};
 
 /// Base64url, URL-safe alphabet only; trailing padding tolerated, `+` and `/` refused.
 const B64URL: GeneralPurpose = GeneralPurpose::new(
@@ -207,39 +205,29 @@ impl CredentialBody {
         ext.get("credprops")?.get("rk")?.as_bool()
     }
 
-    /// The registration response for webauthn-rs.
+    /// The registration response for the verifier.
     pub fn into_registration(self) -> Result<RegisterPublicKeyCredential, ApiError> {
         let (id, raw_id) = self.ids()?;
-        let rk = self.resident_key();
+        let resident_key = self.resident_key();
         let inner = self.response.ok_or_else(|| required("response.response"))?;
-        let transports = inner.transports.map(|ts| {
-            ts.iter()
-                .filter_map(|t| serde_json::from_value(Value::String(t.clone())).ok())
-                .collect()
-        });
-        Ok(RegisterPublicKeyCredential {
+        Ok(response::registration(AttestationParts {
             id,
             raw_id,
-            response: AuthenticatorAttestationResponseRaw {
-                attestation_object: decode(
-                    "response.response.attestationObject",
-                    inner.attestationobject.as_deref(),
-                )?,
-                client_data_json: decode(
-                    "response.response.clientDataJSON",
-                    inner.clientdatajson.as_deref(),
-                )?,
-                transports,
-            },
-            type_: self.kind.unwrap_or_else(|| "public-key".into()),
-            extensions: RegistrationExtensionsClientOutputs {
-                cred_props: rk.map(|rk| CredProps { rk: Some(rk) }),
-                ..Default::default()
-            },
-        })
+            kind: self.kind.unwrap_or_else(|| "public-key".into()),
+            attestation_object: decode(
+                "response.response.attestationObject",
+                inner.attestationobject.as_deref(),
+            )?,
+            client_data_json: decode(
+                "response.response.clientDataJSON",
+                inner.clientdatajson.as_deref(),
+            )?,
+            transports: inner.transports,
+            resident_key,
+        }))
     }
 
-    /// The assertion for webauthn-rs.
+    /// The assertion for the verifier.
     pub fn into_assertion(self) -> Result<PublicKeyCredential, ApiError> {
         let (id, raw_id) = self.ids()?;
         let inner = self.response.ok_or_else(|| required("response.response"))?;
@@ -247,24 +235,21 @@ impl CredentialBody {
             Some(h) => Some(decode("response.response.userHandle", Some(h))?),
             None => None,
         };
-        Ok(PublicKeyCredential {
+        Ok(response::assertion(AssertionParts {
             id,
             raw_id,
-            response: AuthenticatorAssertionResponseRaw {
-                authenticator_data: decode(
-                    "response.response.authenticatorData",
-                    inner.authenticatordata.as_deref(),
-                )?,
-                client_data_json: decode(
-                    "response.response.clientDataJSON",
-                    inner.clientdatajson.as_deref(),
-                )?,
-                signature: decode("response.response.signature", inner.signature.as_deref())?,
-                user_handle,
-            },
-            extensions: Default::default(),
-            type_: self.kind.unwrap_or_else(|| "public-key".into()),
-        })
+            kind: self.kind.unwrap_or_else(|| "public-key".into()),
+            authenticator_data: decode(
+                "response.response.authenticatorData",
+                inner.authenticatordata.as_deref(),
+            )?,
+            client_data_json: decode(
+                "response.response.clientDataJSON",
+                inner.clientdatajson.as_deref(),
+            )?,
+            signature: decode("response.response.signature", inner.signature.as_deref())?,
+            user_handle,
+        }))
     }
 }
 

@@ -9,9 +9,9 @@ use crate::ports::CONFLICT_SESSION;
 use crate::service::Service;
 use crate::tokens;
 use crate::webauthn::TIMEOUT_MS;
+use crate::webauthn::proto::{AuthenticationState, RegistrationState};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use webauthn_rs_core::proto::{AuthenticationState, RegistrationState};
 
 /// Margin past the browser timeout before a session stops being accepted: covers the network
 /// round trip and clock skew, while keeping the window in which a challenge is live short.

@@ -13,11 +13,11 @@ use crate::ports::{CredentialUse, SigninCommit};
 use crate::rp::{self, RelyingParty};
 use crate::service::{ClientInfo, Service};
 use crate::webauthn;
-use crate::{device, tokens};
-use chrono::Duration;
-use webauthn_rs_core::proto::{
+use crate::webauthn::proto::{
     AuthenticationResult, AuthenticationState, Credential, PublicKeyCredential,
 };
+use crate::{device, tokens};
+use chrono::Duration;
 
 /// `POST /signin/begin` input.
 #[derive(Debug, Clone, Default)]

@@ -8,11 +8,11 @@
 //! in `webauthn`) are still read.
 
 use super::UserVerification;
-use crate::model::StoredCredential;
-use webauthn_rs_core::proto::{
+use super::proto::{
     AttestationFormat, AttestationMetadata, AuthenticatorTransport, COSEKey, Credential,
     ParsedAttestation, ParsedAttestationData, RegisteredExtensions,
 };
+use crate::model::StoredCredential;
 
 /// The format registration writes.
 pub const CURRENT_FORMAT: u32 = 1;
@@ -45,7 +45,7 @@ fn rebuild(stored: &StoredCredential) -> Result<Credential, String> {
     });
     let policy = stored.registration_policy.unwrap_or(UserVerification::Preferred);
     Ok(Credential {
-        cred_id: stored.credential_id.clone(),
+        cred_id: super::bytes(stored.credential_id.clone()),
         cred: key,
         counter: stored.signature_counter,
         transports,

@@ -1,10 +1,10 @@
 //! The option enums a register token or authentication configuration may carry, parsed from
 //! their wire strings and mapped to webauthn-rs-core's types.
 
-use crate::error::DomainError;
-use webauthn_rs_core::proto::{
+use super::proto::{
     AttestationConveyancePreference, AuthenticatorAttachment, UserVerificationPolicy,
 };
+use crate::error::DomainError;
 
 /// Attestation conveyance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

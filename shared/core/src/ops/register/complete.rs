@@ -11,9 +11,9 @@ use crate::model::{AliasRecord, StoredCredential, TokenRecord};
 use crate::ports::{CONFLICT_ALIAS, CONFLICT_USER_FULL, RegistrationCommit};
 use crate::rp::{self, RelyingParty};
 use crate::service::{ClientInfo, Service};
+use crate::webauthn::proto::{Credential, RegisterPublicKeyCredential, RegistrationState};
 use crate::webauthn::{self, AuthDataInfo};
 use chrono::{DateTime, Duration, Utc};
-use webauthn_rs_core::proto::{Credential, RegisterPublicKeyCredential, RegistrationState};
 
 use super::{DEFAULT_TTL_SECONDS, MAX_NICKNAME_CHARS, user_full};
 
@@ -91,7 +91,7 @@ async fn finish(
     let now = svc.clock.now();
     let credential = StoredCredential {
         app_id: app_id.clone(),
-        credential_id: verified.cred_id.clone(),
+        credential_id: verified.cred_id.to_vec(),
         user_handle: user_id.as_bytes().to_vec(),
         user_id: user_id.clone(),
         public_key: info.public_key,
