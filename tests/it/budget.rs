@@ -2,6 +2,7 @@
 //! DynamoDB is unreachable.
 
 use crate::authenticator::SoftPasskey;
+use crate::capacity::Units;
 use crate::harness::{Backend, ORIGIN, TestApp, dynamo_service, dynamo_service_with, serve};
 use crate::moto::{Link, shared};
 use ferrokey_core::clock::OffsetClock;
@@ -9,11 +10,44 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Requests and capacity units of a step or a ceremony.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cost {
+    requests: usize,
+    units: Units,
+}
+
+impl std::ops::AddAssign for Cost {
+    fn add_assign(&mut self, other: Cost) {
+        self.requests += other.requests;
+        self.units += other.units;
+    }
+}
+
+/// On-demand prices in us-east-1 (USD per million request units), for the printed cost.
+const USD_PER_MILLION_WRU: f64 = 0.625;
+const USD_PER_MILLION_RRU: f64 = 0.125;
+
+impl Cost {
+    fn line(&self, label: &str, ops: &str) {
+        let usd = self.units.write * USD_PER_MILLION_WRU + self.units.read * USD_PER_MILLION_RRU;
+        println!(
+            "{label:<34} {:>2}  {:>4.1} WRU {:>4.1} RRU  ${usd:.2} per million  {ops}",
+            self.requests, self.units.write, self.units.read
+        );
+    }
+}
+
 /// Takes the requests sent since the last call and prints them under `label`.
-fn count(app: &TestApp, label: &str) -> usize {
-    let ops = app.requests.take();
-    println!("{label:<34} {:>2}  {}", ops.len(), ops.join(", "));
-    ops.len()
+fn count(app: &TestApp, label: &str) -> Cost {
+    let sent = app.requests.take_requests();
+    let mut cost = Cost { requests: sent.len(), ..Default::default() };
+    for request in &sent {
+        cost.units += request.units;
+    }
+    let ops: Vec<&str> = sent.iter().map(|r| r.operation.as_str()).collect();
+    cost.line(label, &ops.join(", "));
+    cost
 }
 
 /// Budgets: a sign-in ceremony (begin + complete + verify) ≤ 6 requests by user id and
@@ -54,13 +88,13 @@ async fn dynamodb_request_budget() {
     registration += count(&app, "POST /register/complete");
     app.verify(done.ok()["token"].as_str().unwrap()).await.ok();
     count(&app, "POST /signin/verify");
-    println!("registration total                 {registration:>2}");
-    assert!(registration <= 7, "registration took {registration} requests");
+    registration.line("registration total", "");
+    assert!(registration.requests <= 7, "registration took {registration:?}");
 
     let mut aliased = SoftPasskey::new();
     app.register(&mut aliased, "bob", json!({"aliases": ["bob@example.com"]})).await;
     let with_aliases = count(&app, "registration with aliases");
-    assert!(with_aliases <= 9, "registration with aliases took {with_aliases} requests");
+    assert!(with_aliases.requests <= 9, "registration with aliases took {with_aliases:?}");
 
     for (label, body, budget) in [
         ("sign-in by userId", json!({"userId": "alice"}), 6),
@@ -75,8 +109,8 @@ async fn dynamodb_request_budget() {
         total += count(&app, "POST /signin/complete");
         app.verify(done.ok()["token"].as_str().unwrap()).await.ok();
         total += count(&app, "POST /signin/verify");
-        println!("{:<34} {total:>2}", format!("{label} total"));
-        assert!(total <= budget, "{label} took {total} requests, budget {budget}");
+        total.line(&format!("{label} total"), "");
+        assert!(total.requests <= budget, "{label} took {total:?}, budget {budget}");
     }
 
     // A user's later passkey: without aliases the completion assumed a first one (the common
@@ -85,11 +119,11 @@ async fn dynamodb_request_budget() {
     let mut second = SoftPasskey::new();
     app.register(&mut second, "alice", json!({})).await;
     let later = count(&app, "a user's second passkey");
-    assert!(later <= registration + 1, "a second passkey took {later} requests");
+    assert!(later.requests <= registration.requests + 1, "a second passkey took {later:?}");
     let mut second_aliased = SoftPasskey::new();
     app.register(&mut second_aliased, "bob", json!({"aliases": ["bob@example.com"]})).await;
     let later = count(&app, "second passkey with aliases");
-    assert!(later <= with_aliases, "a second passkey with aliases took {later} requests");
+    assert!(later.requests <= with_aliases.requests, "a second passkey with aliases: {later:?}");
 }
 
 #[tokio::test]

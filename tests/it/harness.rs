@@ -102,12 +102,34 @@ where
     }
 }
 
-/// Counts the DynamoDB requests a client sends, by operation (`GetItem`, `Query`, …).
+/// Counts the DynamoDB requests a client sends, by operation (`GetItem`, `Query`, …), with the
+/// capacity units each consumed (see [`crate::capacity`]).
 #[derive(Debug, Clone, Default)]
-pub struct RequestCounter(Arc<std::sync::Mutex<Vec<String>>>);
+pub struct RequestCounter(Arc<std::sync::Mutex<Vec<SentRequest>>>);
+
+/// One request as the counter saw it.
+#[derive(Debug, Clone)]
+pub struct SentRequest {
+    pub operation: String,
+    pub units: crate::capacity::Units,
+}
+
+/// The request an attempt sent, kept for its response: its index and body.
+#[derive(Debug)]
+struct Sent(usize, String, serde_json::Value);
+
+impl aws_smithy_types::config_bag::Storable for Sent {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+}
 
 impl RequestCounter {
+    /// The operations sent since the last take.
     pub fn take(&self) -> Vec<String> {
+        self.take_requests().into_iter().map(|r| r.operation).collect()
+    }
+
+    /// The requests sent since the last take, with their capacity units.
+    pub fn take_requests(&self) -> Vec<SentRequest> {
         std::mem::take(&mut *self.0.lock().unwrap())
     }
 }
@@ -121,11 +143,38 @@ impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
         &self,
         context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
         _components: &aws_sdk_dynamodb::config::RuntimeComponents,
-        _config: &mut aws_sdk_dynamodb::config::ConfigBag,
+        config: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let target = context.request().headers().get("x-amz-target").unwrap_or_default();
         let operation = target.rsplit('.').next().unwrap_or_default().to_string();
-        self.0.lock().unwrap().push(operation);
+        let body = context.request().body().bytes().and_then(|b| serde_json::from_slice(b).ok());
+        let mut sent = self.0.lock().unwrap();
+        sent.push(SentRequest { operation: operation.clone(), units: Default::default() });
+        let index = sent.len() - 1;
+        config.interceptor_state().store_put(Sent(index, operation, body.unwrap_or_default()));
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::AfterDeserializationInterceptorContextRef<
+            '_,
+        >,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        config: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let Some(Sent(index, operation, request)) = config.load::<Sent>() else {
+            return Ok(());
+        };
+        let response: serde_json::Value = context
+            .response()
+            .body()
+            .bytes()
+            .and_then(|b| serde_json::from_slice(b).ok())
+            .unwrap_or_default();
+        if let Some(entry) = self.0.lock().unwrap().get_mut(*index) {
+            entry.units = crate::capacity::units(operation, request, &response);
+        }
         Ok(())
     }
 }

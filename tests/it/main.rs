@@ -2,6 +2,7 @@
 //! with the JSON the official browser client and server SDKs send.
 
 mod authenticator;
+mod capacity;
 mod harness;
 mod health;
 mod moto;
