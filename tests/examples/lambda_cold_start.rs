@@ -1,6 +1,6 @@
 //! Lambda cold start, run on demand (`bench/lambda.sh`): every function binary is exec'd
-//! against a small Lambda Runtime API emulator (the three endpoints a runtime client uses:
-//! `invocation/next`, `invocation/{id}/response`, `invocation/{id}/error` and `init/error`),
+//! against the tests' Lambda Runtime API emulator (`it/lambda_runtime.rs`, the endpoints a runtime
+//! client uses),
 //! and the time from `exec` to its first answer is taken, median of `RUNS` cold starts.
 //!
 //! The first invocation is a real request of the function's own first route (an API Gateway
@@ -10,82 +10,31 @@
 //!
 //! `cargo run --release -p ferrokey-tests --example lambda_cold_start -- <bin dir> <dynamodb endpoint> <table>`
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
+#[path = "../it/lambda_runtime.rs"]
+mod lambda_runtime;
+
+use lambda_runtime::Function;
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
 
 const RUNS: usize = 10;
 const SCHEDULED: [&str; 3] = ["apps-delete-due", "analytics-aggregate", "analytics-billing"];
 
-/// What the emulator hands out and what it got back.
-#[derive(Default)]
-struct Emulator {
-    event: Mutex<Option<Value>>,
-    answer: Mutex<Option<(Instant, String)>>,
-    answered: Notify,
-}
+/// An HTTP request for `Function::invoke`: method, path, headers, body.
+type Request = (String, String, Value, Option<Value>);
 
-async fn next(State(emu): State<Arc<Emulator>>) -> impl IntoResponse {
-    let event = emu.event.lock().expect("lock").take();
-    match event {
-        Some(event) => {
-            let mut headers = HeaderMap::new();
-            let deadline = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() + 30_000)
-                .unwrap_or_default();
-            headers.insert("lambda-runtime-aws-request-id", HeaderValue::from_static("req-1"));
-            headers.insert(
-                "lambda-runtime-deadline-ms",
-                HeaderValue::from_str(&deadline.to_string()).expect("header"),
-            );
-            headers.insert(
-                "lambda-runtime-invoked-function-arn",
-                HeaderValue::from_static("arn:aws:lambda:eu-west-1:123456789012:function:bench"),
-            );
-            headers.insert("lambda-runtime-trace-id", HeaderValue::from_static("Root=1-0-0"));
-            (StatusCode::OK, headers, event.to_string()).into_response()
-        }
-        // One invocation per cold start: the second `next` waits until the process is killed.
-        None => std::future::pending::<axum::response::Response>().await,
-    }
-}
-
-async fn answer(State(emu): State<Arc<Emulator>>, kind: &'static str, body: String) -> StatusCode {
-    *emu.answer.lock().expect("lock") = Some((Instant::now(), format!("{kind}: {body}")));
-    emu.answered.notify_one();
-    StatusCode::ACCEPTED
-}
-
-fn http_event(method: &str, path: &str) -> Value {
+/// A request of a function's first route, with a well-formed key of no app.
+fn request(method: &str, path: &str) -> Request {
     let path = path.replace("{appId}", "bench").replace("{id}", "x").replace("{userId}", "x");
-    json!({
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {
-            "content-type": "application/json",
-            "apikey": "bench:public:00000000000000000000000000000000",
-            "apisecret": "bench:secret:00000000000000000000000000000000",
-            "authorization": "Bearer 00000000000000000000000000000000",
-            "user-agent": "cold-start-bench"
-        },
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "bench", "domainName": "bench.example",
-            "domainPrefix": "bench", "requestId": "req-1", "routeKey": "$default",
-            "stage": "$default", "time": "01/Dec/2026:00:00:00 +0000", "timeEpoch": 0,
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
-                     "sourceIp": "127.0.0.1", "userAgent": "cold-start-bench"}
-        },
-        "body": if method == "GET" || method == "DELETE" { Value::Null } else { json!("{}") },
-        "isBase64Encoded": false
-    })
+    let headers = json!({
+        "content-type": "application/json",
+        "apikey": "bench:public:00000000000000000000000000000000",
+        "apisecret": "bench:secret:00000000000000000000000000000000",
+        "authorization": "Bearer 00000000000000000000000000000000",
+        "user-agent": "cold-start-bench"
+    });
+    let body = (method != "GET" && method != "DELETE").then(|| json!({}));
+    (method.to_string(), path, headers, body)
 }
 
 fn scheduled_event() -> Value {
@@ -101,92 +50,61 @@ async fn main() {
         eprintln!("usage: lambda_cold_start <bin dir> <dynamodb endpoint> <table>");
         std::process::exit(2);
     };
-    let emu = Arc::new(Emulator::default());
-    let app = axum::Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next))
-        .route(
-            "/2018-06-01/runtime/invocation/{id}/response",
-            post(|s: State<Arc<Emulator>>, _: Path<String>, b: String| answer(s, "response", b)),
-        )
-        .route(
-            "/2018-06-01/runtime/invocation/{id}/error",
-            post(|s: State<Arc<Emulator>>, _: Path<String>, b: String| answer(s, "error", b)),
-        )
-        .route(
-            "/2018-06-01/runtime/init/error",
-            post(|s: State<Arc<Emulator>>, b: String| answer(s, "init error", b)),
-        )
-        .with_state(emu.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let api = listener.local_addr().expect("addr").to_string();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-
-    // Each function once, in route-table order, with its first route.
-    let mut functions: Vec<(String, Value)> = Vec::new();
+    // Each function once, in route-table order, with its first route; then the scheduled ones.
+    let mut functions: Vec<(String, Option<Request>)> = Vec::new();
     for route in ferrokey_http::routes() {
         if !functions.iter().any(|(name, _)| name == route.lambda) {
             functions
-                .push((route.lambda.to_string(), http_event(route.method.as_str(), route.path)));
+                .push((route.lambda.to_string(), Some(request(route.method.as_str(), route.path))));
         }
     }
     for name in SCHEDULED {
-        functions.push((name.to_string(), scheduled_event()));
+        functions.push((name.to_string(), None));
     }
+    let env = [
+        ("AWS_REGION", "eu-west-1".to_string()),
+        ("AWS_ACCESS_KEY_ID", "testing".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
+        ("AWS_ENDPOINT_URL", endpoint.clone()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+        ("FERROKEY_TABLE", table.clone()),
+        ("FERROKEY_PEPPER", "cold-start-bench-pepper-0123456789".to_string()),
+        ("RUST_LOG", "warn".to_string()),
+    ];
 
     println!(
-        "| function | first route | size (stripped) | cold start, median of {RUNS} | min | max | answer |"
+        "| function | first request | size (stripped) | cold start, median of {RUNS} | min | max | answer |"
     );
     println!("|---|---|---|---|---|---|---|");
     let mut medians = Vec::new();
-    for (name, event) in &functions {
+    for (name, request) in &functions {
         let binary = std::path::Path::new(bins).join(name);
         let size = std::fs::metadata(&binary).map(|m| m.len()).unwrap_or(0);
         let mut times = Vec::new();
-        let mut last = String::new();
+        let mut last = Value::Null;
         for _ in 0..RUNS {
-            *emu.event.lock().expect("lock") = Some(event.clone());
-            *emu.answer.lock().expect("lock") = None;
+            // Exec → first answer; the process is killed when `function` drops.
             let start = Instant::now();
-            let mut child = std::process::Command::new(&binary)
-                .env_clear()
-                .env("AWS_LAMBDA_RUNTIME_API", &api)
-                .env("AWS_LAMBDA_FUNCTION_NAME", name)
-                .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
-                .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-                .env("AWS_REGION", "eu-west-1")
-                .env("AWS_ACCESS_KEY_ID", "testing")
-                .env("AWS_SECRET_ACCESS_KEY", "testing")
-                .env("AWS_ENDPOINT_URL", endpoint)
-                .env("AWS_EC2_METADATA_DISABLED", "true")
-                .env("FERROKEY_TABLE", table)
-                .env("FERROKEY_PEPPER", "cold-start-bench-pepper-0123456789")
-                .env("RUST_LOG", "warn")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .expect("exec the function");
-            let waited =
-                tokio::time::timeout(Duration::from_secs(10), emu.answered.notified()).await;
-            let _ = child.kill();
-            let _ = child.wait();
-            let Some((at, text)) = emu.answer.lock().expect("lock").take() else {
-                panic!("{name} gave no answer in 10 s ({waited:?})");
+            let mut function = Function::start(&binary, name, &env).await;
+            last = match request {
+                Some((method, path, headers, body)) => {
+                    function.invoke(method, path, headers.clone(), body.clone()).await
+                }
+                None => function.send(scheduled_event()).await,
             };
-            times.push(at.duration_since(start));
-            last = text;
+            times.push(start.elapsed());
         }
         times.sort();
         let median = times[RUNS / 2];
         medians.push(median);
-        let status = serde_json::from_str::<Value>(last.split_once(": ").map_or("", |p| p.1))
-            .ok()
-            .and_then(|v| v.get("statusCode").cloned())
-            .map_or_else(|| last.chars().take(40).collect::<String>(), |s| s.to_string());
-        let route = event["rawPath"].as_str().map_or("(scheduled)".to_string(), |p| {
-            format!("{} {p}", event["requestContext"]["http"]["method"].as_str().unwrap_or(""))
-        });
+        let answer = last.get("statusCode").map_or_else(
+            || last.to_string().chars().take(40).collect::<String>(),
+            |s| s.to_string(),
+        );
+        let route =
+            request.as_ref().map_or("(scheduled)".to_string(), |r| format!("{} {}", r.0, r.1));
         println!(
-            "| {name} | {route} | {:.1} MB | {:.1} ms | {:.1} | {:.1} | {status} |",
+            "| {name} | {route} | {:.1} MB | {:.1} ms | {:.1} | {:.1} | {answer} |",
             size as f64 / 1e6,
             ms(median),
             ms(times[0]),

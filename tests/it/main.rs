@@ -29,6 +29,7 @@ mod fuzz_replay;
 mod hostile;
 mod hostile_table;
 mod lambda;
+mod lambda_runtime;
 mod register;
 mod reports;
 mod robustness;
